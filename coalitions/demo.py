@@ -1,0 +1,486 @@
+"""The demo expedition: five coalitions after their first pitstop, written for Pitstop.
+
+Everything is keyed on natural keys and created with get_or_create, so a second run changes nothing.
+"""
+
+from __future__ import annotations
+
+import datetime
+import random
+from dataclasses import dataclass
+
+from django.contrib.auth import get_user_model
+from django.db import transaction
+from django.utils import timezone
+
+from pitstops.models import (
+    Agreement,
+    CompassRating,
+    CompassScore,
+    Pitstop,
+    RedThread,
+    Reflection,
+    Session,
+)
+
+from .models import Coalition, Expedition, Member
+
+DEMO_PASSWORD = "pitstop-demo"
+RESIDENT = Member.Role.RESIDENT
+PROFESSIONAL = Member.Role.PROFESSIONAL
+Kind = Reflection.Kind
+Visibility = Reflection.Visibility
+
+
+@dataclass(frozen=True)
+class DemoAccount:
+    username: str
+    first_name: str
+    last_name: str
+    role_description: str
+
+
+ACCOUNTS = [
+    DemoAccount("begeleider", "Femke", "Jansen", "facilitator (begeleider)"),
+    DemoAccount("coordinator", "Ruud", "van Dijk", "coordinator (coördinator)"),
+    DemoAccount("bewoner", "Ans", "Verhoef", "resident in Apeldoorn (bewoner)"),
+    DemoAccount(
+        "beroepskracht", "Youssef", "El Amrani", "professional in Apeldoorn (beroepskracht)"
+    ),
+    DemoAccount("beheerder", "Beheer", "Pitstop", "superuser (beheerder)"),
+]
+
+COALITIONS = [
+    {
+        "slug": "apeldoorn",
+        "name": "Apeldoorn",
+        "place": "Apeldoorn, De Maten",
+        "residents_initiative": "Buurtkamer De Zonnewijzer",
+        "welfare_organisation": "Welzijn Apeldoorn Zuid",
+        "plan": "Een buurtkamer die elke dag open is, gerund door bewoners. De welzijnsorganisatie "
+        "helpt met de sleutel, de subsidie en een training gastvrouw en gastheer.",
+        "members": [
+            ("Ans Verhoef", RESIDENT, "Buurtkamer De Zonnewijzer"),
+            ("Youssef El Amrani", PROFESSIONAL, "Welzijn Apeldoorn Zuid"),
+            ("Gerda Hofman", RESIDENT, "Buurtkamer De Zonnewijzer"),
+            ("Henk Mulder", RESIDENT, ""),
+            ("Priya Ramdin", RESIDENT, "Buurtkamer De Zonnewijzer"),
+            ("Lotte Bos", PROFESSIONAL, "Welzijn Apeldoorn Zuid"),
+            ("Mehmet Yilmaz", RESIDENT, ""),
+            ("Sandra de Graaf", PROFESSIONAL, "Gemeente Apeldoorn, wijkteam"),
+        ],
+    },
+    {
+        "slug": "horst-aan-de-maas",
+        "name": "Horst aan de Maas",
+        "place": "Meterik",
+        "residents_initiative": "Dorpsinitiatief Samen in Meterik",
+        "welfare_organisation": "Welzijn Horst",
+        "plan": "Vrijwilligers rijden ouderen naar de dokter en de markt. Samen met de "
+        "welzijnsorganisatie zoeken we nieuwe chauffeurs en een vaste plek om koffie te drinken.",
+        "members": [
+            ("Jan Peeters", RESIDENT, "Samen in Meterik"),
+            ("Marij Hendrikx", RESIDENT, "Samen in Meterik"),
+            ("Toon Verstegen", RESIDENT, ""),
+            ("Ellen Janssen", PROFESSIONAL, "Welzijn Horst"),
+            ("Bram Custers", PROFESSIONAL, "Welzijn Horst"),
+            ("Wilma Hesen", RESIDENT, "Samen in Meterik"),
+            ("Noor Philipsen", RESIDENT, ""),
+        ],
+    },
+    {
+        "slug": "utrecht",
+        "name": "Utrecht",
+        "place": "Utrecht, Kanaleneiland",
+        "residents_initiative": "Bewonersgroep Kanaleneiland Verbindt",
+        "welfare_organisation": "Buurtteam Utrecht West",
+        "plan": "Moeders uit de buurt organiseren een taalcafé en een kookavond. Het buurtteam "
+        "helpt met ruimte en met contacten bij scholen.",
+        "members": [
+            ("Fatima Bouzid", RESIDENT, "Kanaleneiland Verbindt"),
+            ("Samira Ouali", RESIDENT, "Kanaleneiland Verbindt"),
+            ("Dewi Pranoto", RESIDENT, ""),
+            ("Kees Vermeulen", RESIDENT, ""),
+            ("Ayla Demir", RESIDENT, "Kanaleneiland Verbindt"),
+            ("Joris Smit", PROFESSIONAL, "Buurtteam Utrecht West"),
+            ("Esther Kok", PROFESSIONAL, "Buurtteam Utrecht West"),
+            ("Hamid Azizi", PROFESSIONAL, "Jongerenwerk Utrecht"),
+            ("Rosa Martens", RESIDENT, ""),
+            ("Linda Brouwer", PROFESSIONAL, "Bibliotheek Kanaleneiland"),
+        ],
+    },
+    {
+        "slug": "voorst",
+        "name": "Voorst",
+        "place": "Twello",
+        "residents_initiative": "Zorgcoöperatie Twello",
+        "welfare_organisation": "Welzijn Voorst",
+        "plan": "Een netwerk van buren die elkaar helpen met kleine klussen en een wekelijkse "
+        "maaltijd. De welzijnsorganisatie zorgt voor de verbinding met mantelzorgers.",
+        "members": [
+            ("Gert Wolters", RESIDENT, "Zorgcoöperatie Twello"),
+            ("Ineke Bouwman", RESIDENT, "Zorgcoöperatie Twello"),
+            ("Harm Lubbers", RESIDENT, ""),
+            ("Carla Meijer", PROFESSIONAL, "Welzijn Voorst"),
+            ("Tim Hulshof", PROFESSIONAL, "Welzijn Voorst"),
+            ("Joke Engelen", RESIDENT, ""),
+        ],
+    },
+    {
+        "slug": "wageningen",
+        "name": "Wageningen",
+        "place": "Wageningen, De Nude",
+        "residents_initiative": "Buurtkeuken De Nude",
+        "welfare_organisation": "Welzijn Wageningen",
+        "plan": "Een buurtkeuken waar studenten en oudere buurtbewoners samen koken. De "
+        "welzijnsorganisatie helpt met hygiëne, vrijwilligers en de huur van de keuken.",
+        "members": [
+            ("Marieke Dekker", RESIDENT, "Buurtkeuken De Nude"),
+            ("Pieter van Leeuwen", RESIDENT, "Buurtkeuken De Nude"),
+            ("Sophie Kramer", RESIDENT, ""),
+            ("Ahmed Haddou", RESIDENT, ""),
+            ("Lisa Visser", PROFESSIONAL, "Welzijn Wageningen"),
+            ("Daan de Boer", PROFESSIONAL, "Welzijn Wageningen"),
+            ("Grietje Postma", RESIDENT, "Buurtkeuken De Nude"),
+            ("Nina Schouten", RESIDENT, ""),
+            ("Rik Willems", PROFESSIONAL, "Woningcorporatie Idealis"),
+        ],
+    },
+]
+
+# Per theme key: what people said, written for this demo.
+REFLECTIONS: dict[str, list[tuple[str, str]]] = {
+    "reisgezelschap": [
+        (Kind.UNDERCURRENT, "Ik merk dat mijn mening minder telt omdat ik geen diploma heb."),
+        (
+            Kind.OBSERVATION,
+            "Sinds we het over de sleutel van de buurtkamer hebben gehad, is de sfeer beter.",
+        ),
+        (Kind.QUESTION, "Mogen we ook zeggen dat we het oneens zijn, zonder dat het ruzie wordt?"),
+        (Kind.SUCCESS, "We hebben eindelijk besproken wie waarover beslist. Dat luchtte op."),
+        (
+            Kind.SMALL_FAILURE,
+            "De oude ruzie over het potje geld kwam terug. We zijn er nog niet uit.",
+        ),
+        (Kind.UNDERCURRENT, "Als beroepskracht voel ik soms dat ik op mijn tenen moet lopen."),
+        (
+            Kind.OBSERVATION,
+            "In het begin ging alles vanzelf. Nu het lastiger wordt, zien we pas wat er speelt.",
+        ),
+    ],
+    "teamgeest": [
+        (Kind.SUCCESS, "Gerda belde me toen ik ziek was. Dat vergeet ik niet."),
+        (Kind.OBSERVATION, "Bij de koffie na afloop hoor je meer dan in de vergadering."),
+        (Kind.QUESTION, "Hoe houden we contact met mensen die niet in de app-groep zitten?"),
+        (
+            Kind.SMALL_FAILURE,
+            "We vergaten de nieuwe vrijwilliger uit te nodigen. Zij voelde zich buitengesloten.",
+        ),
+        (Kind.UNDERCURRENT, "Ik hoor dingen pas via via. Dat voelt alsof ik er niet bij hoor."),
+        (Kind.SUCCESS, "Even langs de deur gaan werkt beter dan tien mails."),
+        (Kind.OBSERVATION, "De vraag hoe het met je gaat, opent meer dan je denkt."),
+    ],
+    "samenkracht": [
+        (Kind.OBSERVATION, "We doen veel voor bewoners, maar nog weinig door bewoners."),
+        (
+            Kind.UNDERCURRENT,
+            "De gemeente wil cijfers zien. Daardoor tellen de kleine gesprekken niet mee.",
+        ),
+        (Kind.QUESTION, "Wie bepaalt eigenlijk wat een goed resultaat is?"),
+        (Kind.SUCCESS, "Samen zijn we naar de wethouder gegaan. Zij luisterde echt."),
+        (
+            Kind.SMALL_FAILURE,
+            "De subsidieaanvraag hebben we zonder bewoners geschreven. Dat was niet de bedoeling.",
+        ),
+        (Kind.OBSERVATION, "Het schema namens, voor, met, door gaf ons taal om erover te praten."),
+        (Kind.UNDERCURRENT, "Soms voelt het alsof de organisatie ons plan heeft overgenomen."),
+    ],
+    "klein": [
+        (Kind.SUCCESS, "Ik ken nu de namen van drie buren die ik al jaren zag."),
+        (Kind.SUCCESS, "Een kaartje bij de geboorte van een baby in de straat. Zo klein, zo fijn."),
+        (
+            Kind.SMALL_FAILURE,
+            "Het buurtontbijt kwam niemand op af. Volgende keer vragen we het persoonlijk.",
+        ),
+        (
+            Kind.OBSERVATION,
+            "Ons plan van aanpak was te groot. De kleine dingen houden ons bij elkaar.",
+        ),
+        (Kind.QUESTION, "Hoe laten we de gemeente zien dat kleine dingen ook tellen?"),
+        (Kind.OBSERVATION, "Iemand begon met soep, en toen wilde een ander brood bakken."),
+        (
+            Kind.UNDERCURRENT,
+            "Ik durf niet te zeggen dat iets mislukt is. Dan lijkt het alsof ik faal.",
+        ),
+    ],
+    "bewoners-aan-zet": [
+        (Kind.OBSERVATION, "De beroepskracht zegt steeds vaker: wat willen jullie?"),
+        (Kind.UNDERCURRENT, "Soms voelen we ons de handjes en voetjes van het welzijnswerk."),
+        (
+            Kind.SUCCESS,
+            "Bij de burendag beslisten de bewoners alles. Wij hielpen alleen met de tent.",
+        ),
+        (Kind.QUESTION, "Wat doe je als bewoners het niet willen trekken?"),
+        (
+            Kind.SMALL_FAILURE,
+            "Ik nam het over omdat het sneller ging. Achteraf was dat niet handig.",
+        ),
+        (Kind.OBSERVATION, "Bewoners weten wie er eenzaam is. Wij weten welke deur open kan."),
+        (Kind.SUCCESS, "De training over verwarde personen kwam er op vraag van bewoners."),
+    ],
+}
+
+AGREEMENTS = [
+    (
+        "Elke maand een gesprek van een uur: hoe gaat het tussen ons?",
+        "Intervisie is gestart, twee keer gedaan.",
+    ),
+    ("Samen de training gastvrouw en gastheer volgen", ""),
+    (
+        "Tegen elkaar uitspreken wat we goed vinden gaan",
+        "We beginnen elk overleg met één compliment.",
+    ),
+    ("Een gezamenlijke burendag organiseren", ""),
+    ("Het plan van aanpak herschrijven in kleine stappen", ""),
+]
+
+CHECK_IN_LINES = [
+    "Moe maar blij dat ik er ben.",
+    "Goed! Net terug van vakantie.",
+    "Druk op het werk, fijn om even stil te staan.",
+]
+
+RED_THREADS = [
+    (
+        "reisgezelschap",
+        "Eén reisgezelschap: maak de onderstromen bespreekbaar",
+        "In bijna elke sessie speelde iets onder de oppervlakte: oude ergernis over rollen, of het "
+        "gevoel dat de kennis van beroepskrachten zwaarder weegt. Waar mensen dat hardop zeiden, "
+        "werd de samenwerking beter. Het lastige punt kwam pas na de eerste fijne weken.",
+    ),
+    (
+        "teamgeest",
+        "De teamgeest: even aantikken werkt",
+        "De coalities die goed lopen, zoeken elkaar vaak even op. Een belletje, een vraag hoe het "
+        "gaat, koffie na afloop. Wie niet in de app-groep zit, valt snel buiten de tamtam.",
+    ),
+    (
+        "samenkracht",
+        "Het kompas: samenkracht",
+        "Het schema namens, voor, met en door bewoners gaf taal. Sommige coalities werken vooral "
+        "met bewoners, andere door bewoners. Druk van buiten, zoals cijfers voor de gemeente, "
+        "trekt het soms terug naar voor bewoners.",
+    ),
+    (
+        "klein",
+        "Kleiner kijken en doen",
+        "Grote plannen van aanpak bleken zwaar. De kleine dingen, groeten, namen kennen, een "
+        "kaartje, houden mensen bij elkaar. Ook wat mislukte, leverde iets op. Het ene idee bracht "
+        "het volgende.",
+    ),
+    (
+        "bewoners-aan-zet",
+        "Bewoners aan zet houden",
+        "Beroepskrachten vragen vaker wat bewoners willen. Toch voelen bewoners zich soms de "
+        "handen en voeten van een dienst. De vraag blijft: wie is eigenaar van het initiatief?",
+    ),
+]
+
+VISIBILITY_CYCLE = [Visibility.QUOTABLE, Visibility.COALITION, Visibility.FACILITATORS]
+RUNGS = list(CompassRating.Rung)
+
+
+def _user(account: DemoAccount, *, superuser: bool = False):
+    user, created = get_user_model().objects.get_or_create(
+        username=account.username,
+        defaults={
+            "first_name": account.first_name,
+            "last_name": account.last_name,
+            "email": f"{account.username}@pitstop.example",
+            "is_staff": superuser,
+            "is_superuser": superuser,
+        },
+    )
+    if created:
+        user.set_password(DEMO_PASSWORD)
+        user.save(update_fields=["password"])
+    return user
+
+
+@transaction.atomic
+def build_demo() -> Expedition:
+    """Create the demo expedition; running it again changes nothing."""
+    users = {a.username: _user(a, superuser=a.username == "beheerder") for a in ACCOUNTS}
+    expedition, _ = Expedition.objects.get_or_create(
+        slug="expeditie-2026",
+        defaults={
+            "name": "Expeditie 2026: een ander samenspel",
+            "description": "Vijf lokale coalities van bewoners en welzijnswerk leren samen "
+            "onderweg. Niet het plan telt het meest, maar de reis.",
+            "starts_on": datetime.date(2026, 1, 15),
+            "ends_on": datetime.date(2027, 6, 30),
+        },
+    )
+    expedition.facilitators.add(users["begeleider"])
+    expedition.coordinators.add(users["coordinator"])
+    themes = {theme.key: theme for theme in expedition.adopt_default_themes()}
+
+    pitstop, _ = Pitstop.objects.get_or_create(
+        expedition=expedition,
+        number=1,
+        defaults={
+            "title": "Eerste pitstop: de rijke opbrengst van vijf sessies",
+            "starts_on": datetime.date(2026, 9, 1),
+            "ends_on": datetime.date(2026, 10, 15),
+            "introduction": "Alle vijf coalities hebben hun eerste pitstop gehad. Iedereen "
+            "zei dat de samenwerking beter is dan bij de start. Hieronder staan vijf dingen die "
+            "ons als begeleidingsteam het meest raakten.",
+            "report_published_at": datetime.datetime(2026, 10, 20, 10, 0, tzinfo=datetime.UTC),
+        },
+    )
+    Pitstop.objects.get_or_create(
+        expedition=expedition,
+        number=2,
+        defaults={"title": "Tweede pitstop", "starts_on": datetime.date(2027, 2, 1)},
+    )
+
+    quotable_by_theme: dict[str, list[Reflection]] = {key: [] for key in themes}
+    for index, data in enumerate(COALITIONS):
+        coalition, _ = Coalition.objects.get_or_create(
+            expedition=expedition,
+            slug=data["slug"],
+            defaults={
+                "name": data["name"],
+                "place": data["place"],
+                "residents_initiative": data["residents_initiative"],
+                "welfare_organisation": data["welfare_organisation"],
+                "plan_of_approach": data["plan"],
+            },
+        )
+        members = []
+        for position, (name, role, organisation) in enumerate(data["members"]):
+            member, _ = Member.objects.get_or_create(
+                coalition=coalition,
+                name=name,
+                defaults={
+                    "role": role,
+                    "organisation": organisation,
+                    "email": f"{name.split()[0].lower()}.{data['slug']}@pitstop.example",
+                    "consents_to_quotation": position % 3 != 2,
+                },
+            )
+            members.append(member)
+        if data["slug"] == "apeldoorn":
+            _link(members[0], users["bewoner"])
+            _link(members[1], users["beroepskracht"])
+
+        session, _ = Session.objects.get_or_create(
+            pitstop=pitstop,
+            coalition=coalition,
+            defaults={
+                "held_on": datetime.date(2026, 9, 8) + datetime.timedelta(days=7 * index),
+                "place": data["residents_initiative"],
+                "phase": Session.Phase.CLOSE,
+                "status": Session.Status.CLOSED,
+            },
+        )
+        session.facilitators.add(users["begeleider"])
+        session.attendees.add(*members)
+        session.themes.add(*themes.values())
+
+        _reflections(coalition, session, members, themes, index, quotable_by_theme)
+        _agreements(coalition, session, members, index)
+        _compass(session, members, themes, index)
+
+    for position, (key, title, text) in enumerate(RED_THREADS, start=1):
+        thread, created = RedThread.objects.get_or_create(
+            pitstop=pitstop,
+            title=title,
+            defaults={"position": position, "text": text, "status": RedThread.Status.PUBLISHED},
+        )
+        if created:
+            thread.themes.add(themes[key])
+            thread.evidence.add(*quotable_by_theme[key][:3])
+    return expedition
+
+
+def _link(member: Member, user) -> None:
+    if member.user_id is None:
+        member.user = user
+        member.save(update_fields=["user"])
+
+
+def _reflections(coalition, session, members, themes, index, quotable_by_theme) -> None:
+    start = datetime.datetime.combine(session.held_on, datetime.time(19, 30))
+    for line, member in zip(CHECK_IN_LINES, members, strict=False):
+        Reflection.objects.get_or_create(
+            coalition=coalition,
+            session=session,
+            text=line,
+            defaults={"author": member, "kind": Kind.OBSERVATION, "created_at": _aware(start)},
+        )
+    for theme_number, (key, theme) in enumerate(themes.items()):
+        pool = REFLECTIONS.get(key, [])
+        for offset in range(3):
+            if not pool:
+                break
+            kind, text = pool[(index + offset * 2 + theme_number) % len(pool)]
+            visibility = VISIBILITY_CYCLE[(index + offset + theme_number) % 3]
+            anonymous = kind == Kind.UNDERCURRENT or (index + offset) % 4 == 0
+            member = members[(theme_number * 3 + offset + index) % len(members)]
+            reflection, _ = Reflection.objects.get_or_create(
+                coalition=coalition,
+                session=session,
+                text=text,
+                defaults={
+                    "theme": theme,
+                    "kind": kind,
+                    "visibility": visibility,
+                    "is_anonymous": anonymous,
+                    "author": None if anonymous else member,
+                    "author_role": member.role,
+                    "created_at": _aware(
+                        start + datetime.timedelta(minutes=10 + theme_number * 15)
+                    ),
+                },
+            )
+            if reflection.visibility == Visibility.QUOTABLE:
+                quotable_by_theme[key].append(reflection)
+
+
+def _agreements(coalition, session, members, index) -> None:
+    statuses = list(Agreement.Status)
+    for number in range(3):
+        what, outcome = AGREEMENTS[(index + number) % len(AGREEMENTS)]
+        status = statuses[(index + number) % len(statuses)]
+        Agreement.objects.get_or_create(
+            coalition=coalition,
+            what=what,
+            defaults={
+                "origin_session": session,
+                # Leads alternate between residents and professionals: both lead follow-up.
+                "lead": members[(number * 3 + index) % len(members)],
+                "due_on": session.held_on + datetime.timedelta(days=30 + 45 * number),
+                "status": status,
+                "outcome": outcome if status == Agreement.Status.DONE else "",
+            },
+        )
+
+
+def _compass(session, members, themes, index) -> None:
+    rng = random.Random(f"compass-{index}")
+    for member in members:
+        rating, created = CompassRating.objects.get_or_create(
+            session=session,
+            member=member,
+            defaults={"rung": RUNGS[min(3, max(0, rng.randint(1, 3) - (member.role == RESIDENT)))]},
+        )
+        if created:
+            CompassScore.objects.bulk_create(
+                CompassScore(rating=rating, theme=theme, score=rng.randint(2, 5))
+                for theme in themes.values()
+            )
+
+
+def _aware(moment: datetime.datetime) -> datetime.datetime:
+    return timezone.make_aware(moment)

@@ -1,0 +1,94 @@
+"""Every permission in Pitstop, in one module (django-rules predicates).
+
+Roles are per expedition: facilitator, coordinator, and member of a coalition. Residents and
+professionals are both plain members: no rule here looks at a member's role.
+"""
+
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+import rules
+from django.db import models
+from django.http import Http404
+from django.shortcuts import get_object_or_404
+
+from coalitions.models import Coalition, Expedition, Member
+
+security_log = logging.getLogger("pitstop.security")
+
+
+def expedition_id_of(obj: Any) -> int | None:
+    """The expedition an object belongs to, following its foreign keys."""
+    if isinstance(obj, Expedition):
+        return obj.pk
+    for attribute in ("expedition_id", "coalition", "pitstop"):
+        value = getattr(obj, attribute, None)
+        if value is not None:
+            return value if attribute == "expedition_id" else expedition_id_of(value)
+    return None
+
+
+def coalition_id_of(obj: Any) -> int | None:
+    if isinstance(obj, Coalition):
+        return obj.pk
+    return getattr(obj, "coalition_id", None)
+
+
+@rules.predicate
+def is_facilitator(user, obj) -> bool:
+    return obj is not None and (
+        user.facilitated_expeditions.filter(pk=expedition_id_of(obj)).exists()
+    )
+
+
+@rules.predicate
+def is_coordinator(user, obj) -> bool:
+    return obj is not None and (
+        user.coordinated_expeditions.filter(pk=expedition_id_of(obj)).exists()
+    )
+
+
+@rules.predicate
+def is_coalition_member(user, obj) -> bool:
+    coalition_id = coalition_id_of(obj)
+    return coalition_id is not None and (
+        Member.objects.of_user(user).filter(coalition_id=coalition_id).exists()
+    )
+
+
+@rules.predicate
+def is_expedition_member(user, obj) -> bool:
+    """A member of any coalition on the expedition."""
+    return obj is not None and (
+        Member.objects.of_user(user).filter(coalition__expedition=expedition_id_of(obj)).exists()
+    )
+
+
+@rules.predicate
+def is_report_published(user, pitstop) -> bool:
+    return pitstop is not None and pitstop.is_report_published
+
+
+is_superuser = rules.is_superuser
+runs_expedition = is_facilitator | is_superuser
+
+rules.add_perm("coalitions.view_expedition", runs_expedition | is_coordinator)
+rules.add_perm("coalitions.view_coalition", runs_expedition | is_coalition_member)
+rules.add_perm(
+    "pitstops.view_report",
+    runs_expedition | ((is_coordinator | is_expedition_member) & is_report_published),
+)
+rules.add_perm("pitstops.view_drafts", runs_expedition)
+
+
+def get_for_user_or_404[M: models.Model](
+    user: Any, perm: str, queryset: type[M] | models.QuerySet[M], **lookup: Any
+) -> M:
+    """The object, if this user may have it; outsiders get a 404, and the refusal is logged."""
+    obj = get_object_or_404(queryset, **lookup)
+    if not user.has_perm(perm, obj):
+        security_log.warning("denied %s on %r to user %s", perm, obj, user.pk)
+        raise Http404
+    return obj

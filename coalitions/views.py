@@ -1,0 +1,109 @@
+"""Home, health check and the overviews of an expedition and a coalition."""
+
+from __future__ import annotations
+
+from django.contrib.auth.decorators import login_not_required
+from django.db.models import Count, Prefetch, Q
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import render
+from django.views.decorators.cache import never_cache
+from django.views.decorators.http import require_safe
+
+from pitstops.models import Agreement, Pitstop, Reflection
+
+from .models import Coalition, Expedition, GuidingQuestion, Member
+from .rules import get_for_user_or_404
+
+
+@require_safe
+def home(request: HttpRequest) -> HttpResponse:
+    """Where this user can go: their coalitions, the expeditions they run or follow."""
+    user = request.user
+    memberships = Member.objects.of_user(user).select_related("coalition__expedition")
+    facilitated = (
+        Expedition.objects.all() if user.is_superuser else user.facilitated_expeditions.all()
+    )
+    coordinated = user.coordinated_expeditions.all()
+    reports = (
+        Pitstop.objects.filter(report_published_at__isnull=False)
+        .filter(
+            Q(expedition__in=coordinated.values("pk"))
+            | Q(expedition__coalitions__in=memberships.values("coalition_id"))
+        )
+        .select_related("expedition")
+        .distinct()
+    )
+    return render(
+        request,
+        "coalitions/home.html",
+        {
+            "memberships": memberships,
+            "facilitated": facilitated,
+            "coordinated": coordinated,
+            "reports": reports,
+        },
+    )
+
+
+@login_not_required
+@never_cache
+@require_safe
+def health(request: HttpRequest) -> HttpResponse:
+    """For load balancers, and the trivial view every benchmark is compared with."""
+    return HttpResponse("ok", content_type="text/plain")
+
+
+@require_safe
+def expedition_detail(request: HttpRequest, slug: str) -> HttpResponse:
+    expedition = get_for_user_or_404(
+        request.user, "coalitions.view_expedition", Expedition, slug=slug
+    )
+    coalitions = expedition.coalitions.annotate(
+        residents=Count(
+            "members", filter=Q(members__role=Member.Role.RESIDENT, members__is_active=True)
+        ),
+        professionals=Count(
+            "members", filter=Q(members__role=Member.Role.PROFESSIONAL, members__is_active=True)
+        ),
+    )
+    pitstops = expedition.pitstops.annotate(session_count=Count("sessions"))
+    themes = expedition.themes.prefetch_related(
+        Prefetch("questions", queryset=GuidingQuestion.objects.order_by("position"))
+    )
+    return render(
+        request,
+        "coalitions/expedition_detail.html",
+        {
+            "expedition": expedition,
+            "coalitions": coalitions,
+            "pitstops": pitstops,
+            "themes": themes,
+            "can_see_coalitions": request.user.has_perm("pitstops.view_drafts", expedition),
+        },
+    )
+
+
+@require_safe
+def coalition_detail(request: HttpRequest, expedition: str, slug: str) -> HttpResponse:
+    coalition = get_for_user_or_404(
+        request.user,
+        "coalitions.view_coalition",
+        Coalition.objects.select_related("expedition"),
+        expedition__slug=expedition,
+        slug=slug,
+    )
+    return render(
+        request,
+        "coalitions/coalition_detail.html",
+        {
+            "coalition": coalition,
+            "members": coalition.members.active(),
+            "sessions": coalition.sessions.select_related("pitstop"),
+            "agreements": Agreement.objects.filter(coalition=coalition)
+            .pending()
+            .select_related("lead"),
+            "reflections": Reflection.objects.visible_to(request.user)
+            .filter(coalition=coalition)
+            .select_related("theme", "author")[:10],
+        },
+    )

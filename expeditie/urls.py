@@ -1,0 +1,29 @@
+"""The URL conf: the apps, log in/out, language switching and the admin."""
+
+from django.conf import settings
+from django.contrib import admin
+from django.contrib.auth import views as auth_views
+from django.contrib.auth.decorators import login_not_required
+from django.urls import include, path
+from django.views.i18n import set_language
+
+from coalitions import views as coalition_views
+
+admin.site.site_header = "Pitstop"
+admin.site.site_title = "Pitstop"
+
+urlpatterns = [
+    path("", coalition_views.home, name="home"),
+    path("gezond/", coalition_views.health, name="health"),
+    path("inloggen/", auth_views.LoginView.as_view(redirect_authenticated_user=True), name="login"),
+    path("uitloggen/", auth_views.LogoutView.as_view(), name="logout"),
+    path("taal/", login_not_required(set_language), name="set_language"),
+    path("", include("coalitions.urls")),
+    path("", include("pitstops.urls")),
+    path("beheer/", admin.site.urls),
+]
+
+if settings.DEBUG:
+    from django.conf.urls.static import static
+
+    urlpatterns += static(settings.MEDIA_URL, document_root=settings.MEDIA_ROOT)

@@ -1,0 +1,107 @@
+from django.contrib import admin
+from django.utils.translation import gettext_lazy as _
+
+from .models import Agreement, CompassRating, CompassScore, Pitstop, RedThread, Reflection, Session
+
+
+@admin.register(Pitstop)
+class PitstopAdmin(admin.ModelAdmin):
+    list_display = ["__str__", "expedition", "starts_on", "report_published_at"]
+    list_filter = ["expedition"]
+    search_fields = ["title", "introduction"]
+
+
+@admin.register(Session)
+class SessionAdmin(admin.ModelAdmin):
+    list_display = ["coalition", "pitstop", "held_on", "place", "status", "phase"]
+    list_filter = ["status", "phase", "pitstop__expedition", "pitstop"]
+    search_fields = ["coalition__name", "place"]
+    date_hierarchy = "held_on"
+    list_select_related = ["coalition", "pitstop"]
+    filter_horizontal = ["facilitators", "attendees", "themes"]
+
+
+@admin.register(Reflection)
+class ReflectionAdmin(admin.ModelAdmin):
+    """No name is shown for anonymous words: the data holds none (see Reflection)."""
+
+    list_display = [
+        "short_text",
+        "coalition",
+        "theme",
+        "kind",
+        "visibility",
+        "author_label",
+        "created_at",
+    ]
+    list_filter = [
+        "kind",
+        "visibility",
+        "is_anonymous",
+        "author_role",
+        "coalition__expedition",
+        "coalition",
+    ]
+    search_fields = ["text"]
+    date_hierarchy = "created_at"
+    list_select_related = ["coalition", "theme", "author"]
+    raw_id_fields = ["author", "session"]
+
+    @admin.display(description=_("text"))
+    def short_text(self, obj: Reflection) -> str:
+        return obj.text[:80]
+
+    @admin.display(description=_("author"))
+    def author_label(self, obj: Reflection) -> str:
+        return obj.author_label
+
+
+@admin.register(Agreement)
+class AgreementAdmin(admin.ModelAdmin):
+    list_display = ["what", "coalition", "lead", "lead_role", "due_on", "status"]
+    list_filter = ["status", "coalition__expedition", "coalition"]
+    search_fields = ["what", "outcome"]
+    date_hierarchy = "due_on"
+    list_select_related = ["coalition", "lead"]
+    raw_id_fields = ["lead", "origin_session"]
+
+    @admin.display(description=_("led by"))
+    def lead_role(self, obj: Agreement) -> str:
+        return obj.lead.get_role_display() if obj.lead else "-"
+
+
+class CompassScoreInline(admin.TabularInline):
+    model = CompassScore
+    extra = 0
+
+
+@admin.register(CompassRating)
+class CompassRatingAdmin(admin.ModelAdmin):
+    list_display = ["member", "session", "rung"]
+    list_filter = ["rung", "session__pitstop", "session__coalition"]
+    search_fields = ["member__name"]
+    list_select_related = ["member", "session__coalition", "session__pitstop"]
+    raw_id_fields = ["member", "session"]
+    inlines = [CompassScoreInline]
+
+
+@admin.register(CompassScore)
+class CompassScoreAdmin(admin.ModelAdmin):
+    list_display = ["rating", "theme", "score"]
+    list_filter = ["score", "theme"]
+    list_select_related = [
+        "rating__member",
+        "rating__session__coalition",
+        "rating__session__pitstop",
+        "theme",
+    ]
+    raw_id_fields = ["rating"]
+
+
+@admin.register(RedThread)
+class RedThreadAdmin(admin.ModelAdmin):
+    list_display = ["title", "pitstop", "position", "status", "published_at"]
+    list_filter = ["status", "pitstop__expedition", "pitstop"]
+    search_fields = ["title", "text"]
+    filter_horizontal = ["themes"]
+    autocomplete_fields = ["evidence"]
