@@ -60,6 +60,5 @@ format: install
 	$(VENV)/bin/ruff format .
 
 messages: install
-	$(MANAGE) makemessages --locale nl --locale en --no-obsolete --ignore '.venv/*' --ignore 'tests/*'
+	$(MANAGE) makemessages --locale nl --locale en --no-obsolete --ignore '.venv/*' --ignore 'tests/*' --ignore 'static/*'
 	$(PY) -m expeditie.catalogues
-	$(MANAGE) compilemessages --ignore '.venv/*'

@@ -1,0 +1,47 @@
+"""Keep the translation catalogues whole: `python -m expeditie.catalogues` (run by `make messages`).
+
+Source strings are English, so the English catalogue repeats each msgid; this fills it. Dutch is
+written by people in locale/nl/. Both catalogues are then compiled with polib, so running the app
+needs no gettext tools.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import polib
+
+LOCALE_DIR = Path(__file__).resolve().parent.parent / "locale"
+
+
+def fill_english(catalogue: polib.POFile) -> int:
+    """Copy each msgid into its English msgstr; returns how many entries changed."""
+    changed = 0
+    for entry in catalogue:
+        if entry.obsolete:
+            continue
+        if entry.msgid_plural:
+            wanted = {0: entry.msgid, 1: entry.msgid_plural}
+            if entry.msgstr_plural != wanted:
+                entry.msgstr_plural = wanted
+                changed += 1
+        elif entry.msgstr != entry.msgid:
+            entry.msgstr = entry.msgid
+            changed += 1
+        if entry.fuzzy:
+            entry.flags.remove("fuzzy")
+            changed += 1
+    return changed
+
+
+def main() -> None:
+    english = polib.pofile(str(LOCALE_DIR / "en" / "LC_MESSAGES" / "django.po"), wrapwidth=100)
+    if fill_english(english):
+        english.save()
+    for po_path in LOCALE_DIR.glob("*/LC_MESSAGES/django.po"):
+        polib.pofile(str(po_path)).save_as_mofile(str(po_path.with_suffix(".mo")))
+        print(f"compiled {po_path.with_suffix('.mo').relative_to(LOCALE_DIR.parent)}")
+
+
+if __name__ == "__main__":
+    main()

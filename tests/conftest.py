@@ -1,0 +1,112 @@
+"""Personas and a small expedition that every test can stand on."""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass
+
+import pytest
+from django.utils import timezone
+
+from coalitions.models import Member
+
+from .factories import (
+    CoalitionFactory,
+    ExpeditionFactory,
+    MemberFactory,
+    PitstopFactory,
+    RedThreadFactory,
+    ReflectionFactory,
+    SessionFactory,
+    UserFactory,
+)
+
+# Playwright's sync API runs an event loop in the test thread; the ORM calls in browser tests are
+# still synchronous and safe.
+os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+
+ROLES = [
+    "anonymous",
+    "stranger",
+    "resident",
+    "professional",
+    "outsider",
+    "facilitator",
+    "coordinator",
+    "superuser",
+]
+
+
+@dataclass
+class World:
+    """An expedition with two coalitions and one user for every role."""
+
+    expedition: object
+    coalition: object
+    other_coalition: object
+    pitstop: object
+    draft_pitstop: object
+    session: object
+    users: dict
+    resident: Member
+    professional: Member
+    outsider: Member
+
+    def user(self, role: str):
+        return self.users.get(role)
+
+
+@pytest.fixture
+def world(db) -> World:
+    expedition = ExpeditionFactory(slug="expeditie")
+    expedition.adopt_default_themes()
+    coalition = CoalitionFactory(expedition=expedition, slug="apeldoorn", name="Apeldoorn")
+    other = CoalitionFactory(expedition=expedition, slug="voorst", name="Voorst")
+    users = {
+        role: UserFactory(
+            username=role, is_superuser=role == "superuser", is_staff=role == "superuser"
+        )
+        for role in ROLES
+        if role != "anonymous"
+    }
+    resident = MemberFactory(coalition=coalition, user=users["resident"], name="Ans")
+    professional = MemberFactory(
+        coalition=coalition,
+        user=users["professional"],
+        name="Youssef",
+        role=Member.Role.PROFESSIONAL,
+    )
+    outsider = MemberFactory(coalition=other, user=users["outsider"], name="Gert")
+    expedition.facilitators.add(users["facilitator"])
+    expedition.coordinators.add(users["coordinator"])
+    pitstop = PitstopFactory(expedition=expedition, number=1, report_published_at=timezone.now())
+    draft_pitstop = PitstopFactory(expedition=expedition, number=2)
+    session = SessionFactory(pitstop=pitstop, coalition=coalition)
+    thread = RedThreadFactory(pitstop=pitstop, status="published")
+    thread.evidence.add(
+        ReflectionFactory(coalition=coalition, session=session, visibility="quotable")
+    )
+    return World(
+        expedition=expedition,
+        coalition=coalition,
+        other_coalition=other,
+        pitstop=pitstop,
+        draft_pitstop=draft_pitstop,
+        session=session,
+        users=users,
+        resident=resident,
+        professional=professional,
+        outsider=outsider,
+    )
+
+
+@pytest.fixture
+def client_for(client, world):
+    """A test client logged in as the given role ('anonymous' stays logged out)."""
+
+    def make(role: str):
+        if role != "anonymous":
+            client.force_login(world.user(role))
+        return client
+
+    return make

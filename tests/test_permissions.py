@@ -1,0 +1,115 @@
+"""The permission matrix: every URL in the URL conf, requested as every role.
+
+Add a new URL to CASES with what each role should get; a URL missing from CASES fails the test.
+Outsiders get 404 (not 403) so that nothing reveals that an object exists.
+"""
+
+from __future__ import annotations
+
+import pytest
+from django.urls import URLPattern, URLResolver, get_resolver, reverse
+
+from coalitions.rules import coalition_id_of, expedition_id_of
+from tests.conftest import ROLES
+
+LOGIN = "login"  # a redirect to the log-in page
+ALL = dict.fromkeys(ROLES, 200)
+
+
+def expect(default: int | str, **per_role: int | str) -> dict[str, int | str]:
+    table = dict.fromkeys(ROLES, default)
+    table.update(per_role)
+    return table
+
+
+def logged_in(default: int | str, **per_role: int | str) -> dict[str, int | str]:
+    return expect(default, anonymous=LOGIN, **per_role)
+
+
+CASES = [
+    ("home", lambda w: {}, logged_in(200)),
+    ("health", lambda w: {}, ALL),
+    ("login", lambda w: {}, expect(302, anonymous=200)),
+    ("logout", lambda w: {}, expect(405, anonymous=LOGIN)),
+    ("set_language", lambda w: {}, expect(302)),
+    (
+        "coalitions:expedition",
+        lambda w: {"slug": w.expedition.slug},
+        logged_in(404, facilitator=200, coordinator=200, superuser=200),
+    ),
+    (
+        "coalitions:coalition",
+        lambda w: {"expedition": w.expedition.slug, "slug": w.coalition.slug},
+        logged_in(404, resident=200, professional=200, facilitator=200, superuser=200),
+    ),
+    (
+        "pitstops:report",
+        lambda w: {"expedition": w.expedition.slug, "number": w.pitstop.number},
+        logged_in(200, stranger=404),
+    ),
+    (
+        "pitstops:report",
+        lambda w: {"expedition": w.expedition.slug, "number": w.draft_pitstop.number},
+        logged_in(404, facilitator=200, superuser=200),
+    ),
+]
+
+
+def url_names(patterns=None, namespace: str = "") -> set[str]:
+    """Every named URL outside the admin, as 'namespace:name'."""
+    names = set()
+    for pattern in patterns if patterns is not None else get_resolver().url_patterns:
+        if isinstance(pattern, URLResolver):
+            if pattern.namespace == "admin":
+                continue  # the admin has its own matrix in test_admin.py
+            inner = f"{namespace}{pattern.namespace}:" if pattern.namespace else namespace
+            names |= url_names(pattern.url_patterns, inner)
+        elif isinstance(pattern, URLPattern) and pattern.name:
+            names.add(f"{namespace}{pattern.name}")
+    return names
+
+
+def test_every_url_is_in_the_matrix():
+    assert url_names() == {name for name, _, _ in CASES}
+
+
+@pytest.mark.parametrize("role", ROLES)
+@pytest.mark.parametrize(
+    ("name", "kwargs", "expected"),
+    CASES,
+    ids=[f"{name}-{index}" for index, (name, _, _) in enumerate(CASES)],
+)
+def test_permission_matrix(client_for, world, role, name, kwargs, expected):
+    url = reverse(name, kwargs=kwargs(world))
+    response = client_for(role).get(url)
+    wanted = expected[role]
+    if wanted == LOGIN:
+        assert response.status_code == 302
+        assert response["Location"] == f"{reverse('login')}?next={url}"
+    else:
+        assert response.status_code == wanted, f"{role} on {url}"
+
+
+def test_objects_lead_to_their_expedition_and_coalition(world):
+    assert expedition_id_of(world.session) == world.expedition.pk
+    assert expedition_id_of(world.resident) == world.expedition.pk
+    assert coalition_id_of(world.session) == world.coalition.pk
+    assert coalition_id_of(world.coalition) == world.coalition.pk
+
+
+def test_refusals_are_logged(client_for, world, caplog):
+    client_for("outsider").get(world.coalition.get_absolute_url())
+    assert "denied coalitions.view_coalition" in caplog.text
+
+
+def test_residents_and_professionals_have_the_same_rights(world):
+    """No permission distinguishes the two roles inside a coalition."""
+    resident, professional = world.user("resident"), world.user("professional")
+    for perm, obj in [
+        ("coalitions.view_coalition", world.coalition),
+        ("coalitions.view_expedition", world.expedition),
+        ("pitstops.view_report", world.pitstop),
+        ("pitstops.view_report", world.draft_pitstop),
+        ("pitstops.view_drafts", world.pitstop),
+    ]:
+        assert resident.has_perm(perm, obj) == professional.has_perm(perm, obj), perm
