@@ -49,6 +49,7 @@ check-deploy: install
 	DJANGO_SETTINGS_MODULE=expeditie.settings.production \
 	SECRET_KEY="$$($(PY) -c 'import secrets; print(secrets.token_urlsafe(50))')" \
 	ALLOWED_HOSTS=pitstop.example.org DEBUG=false \
+	EMAIL_URL=smtp+tls://pitstop:secret@mail.example.org:587 \
 	$(MANAGE) check --deploy --fail-level WARNING
 
 lint: install

@@ -106,7 +106,7 @@ class Coalition(models.Model):
     class Meta:
         verbose_name = _("coalition")
         verbose_name_plural = _("coalitions")
-        ordering = ["expedition", "name"]
+        ordering = ["name"]
         constraints = [
             models.UniqueConstraint(fields=["expedition", "slug"], name="coalition_unique_slug"),
         ]
@@ -171,7 +171,7 @@ class Member(models.Model):
     class Meta:
         verbose_name = _("member")
         verbose_name_plural = _("members")
-        ordering = ["coalition", "name"]
+        ordering = ["name", "pk"]
         constraints = [
             models.UniqueConstraint(
                 fields=["coalition", "user"],
@@ -220,7 +220,7 @@ class Theme(models.Model):
     class Meta:
         verbose_name = _("theme")
         verbose_name_plural = _("themes")
-        ordering = ["expedition", "position", "pk"]
+        ordering = ["position", "pk"]
         constraints = [
             models.UniqueConstraint(fields=["expedition", "key"], name="theme_unique_key"),
             models.UniqueConstraint(
@@ -255,7 +255,7 @@ class GuidingQuestion(models.Model):
     class Meta:
         verbose_name = _("guiding question")
         verbose_name_plural = _("guiding questions")
-        ordering = ["theme", "position", "pk"]
+        ordering = ["position", "pk"]
 
     def __str__(self) -> str:
         return self.text

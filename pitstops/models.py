@@ -36,7 +36,7 @@ class Pitstop(models.Model):
     class Meta:
         verbose_name = _("pitstop")
         verbose_name_plural = _("pitstops")
-        ordering = ["expedition", "number"]
+        ordering = ["number"]
         constraints = [
             models.UniqueConstraint(fields=["expedition", "number"], name="pitstop_unique_number"),
             models.CheckConstraint(condition=Q(number__gte=1), name="pitstop_number_positive"),
@@ -101,7 +101,7 @@ class Session(models.Model):
     class Meta:
         verbose_name = _("session")
         verbose_name_plural = _("sessions")
-        ordering = ["-held_on", "coalition"]
+        ordering = ["-held_on", "pk"]
         constraints = [
             models.UniqueConstraint(
                 fields=["pitstop", "coalition"], name="session_one_per_coalition"
@@ -336,7 +336,7 @@ class CompassRating(models.Model):
     class Meta:
         verbose_name = _("compass rating")
         verbose_name_plural = _("compass ratings")
-        ordering = ["session", "member"]
+        ordering = ["-created_at", "pk"]
         constraints = [
             models.UniqueConstraint(fields=["session", "member"], name="compass_one_per_member"),
         ]
@@ -364,7 +364,7 @@ class CompassScore(models.Model):
     class Meta:
         verbose_name = _("compass score")
         verbose_name_plural = _("compass scores")
-        ordering = ["rating", "theme"]
+        ordering = ["rating_id", "theme_id"]
         constraints = [
             models.UniqueConstraint(fields=["rating", "theme"], name="compass_score_one_per_theme"),
             models.CheckConstraint(
@@ -413,7 +413,7 @@ class RedThread(models.Model):
     class Meta:
         verbose_name = _("red thread")
         verbose_name_plural = _("red threads")
-        ordering = ["pitstop", "position", "pk"]
+        ordering = ["position", "pk"]
         indexes = [models.Index(fields=["pitstop", "status"], name="red_thread_pitstop_status")]
 
     def __str__(self) -> str:

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import os
 from dataclasses import dataclass
 
 import pytest
@@ -20,10 +19,6 @@ from .factories import (
     SessionFactory,
     UserFactory,
 )
-
-# Playwright's sync API runs an event loop in the test thread; the ORM calls in browser tests are
-# still synchronous and safe.
-os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
 
 ROLES = [
     "anonymous",

@@ -1,0 +1,98 @@
+"""Run every benchmark and print one `BENCH <name> <value> <unit>` line per figure.
+
+Figures are kept per run (`Run.figures`) so a later benchmark can state itself relative to the
+trivial view measured minutes earlier on the same machine: absolute numbers differ between
+laptops and CI runners, the ratio much less. Exits non-zero when a benchmark cannot produce a
+trustworthy figure (the server does not start, too many requests fail).
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+
+from .server import (
+    HEALTH_PATH,
+    BenchmarkError,
+    check_error_rate,
+    load,
+    log,
+    print_bench,
+    running_server,
+)
+
+# Two processes of four threads: on a two-core machine the clients share the CPUs with the
+# server, and more clients would only queue in front of its eight worker threads.
+CLIENT_PROCESSES = 2
+CLIENT_THREADS = 4
+
+
+@dataclass(frozen=True)
+class Scale:
+    """How long each load runs: `small` for a quick check, `full` for figures to keep."""
+
+    warmup: float
+    duration: float
+
+
+SCALES = {"small": Scale(warmup=1.0, duration=5.0), "full": Scale(warmup=2.0, duration=20.0)}
+
+
+@dataclass
+class Run:
+    """What every benchmark receives: the scale, and the figures measured so far in this run."""
+
+    scale: Scale
+    figures: dict[str, float] = field(default_factory=dict)
+
+    def report(self, name: str, value: float, unit: str) -> None:
+        """Print a BENCH line and remember the figure for the benchmarks that follow."""
+        print_bench(name, value, unit)
+        self.figures[name] = value
+
+
+def trivial_view(run: Run) -> None:
+    """Requests per second of the health view: the ceiling for every other view, and the baseline
+    they are compared with, since it costs only the middleware stack and gunicorn itself."""
+    with running_server() as base_url:
+        result = load(
+            base_url + HEALTH_PATH,
+            warmup=run.scale.warmup,
+            duration=run.scale.duration,
+            processes=CLIENT_PROCESSES,
+            threads=CLIENT_THREADS,
+        )
+    log(f"trivial_view: {result.summary()}")
+    check_error_rate(result)
+    run.report("trivial_view_rps", result.rps, "req/s")
+    run.report("trivial_view_p95_ms", result.p95_ms, "ms")
+
+
+# In order: later benchmarks may read the figures of earlier ones from `run.figures`.
+BENCHMARKS: list[Callable[[Run], None]] = [trivial_view]
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Run the benchmarks in order; stop at the first failure, as later ones may rely on it."""
+    parser = argparse.ArgumentParser(prog="python -m tests.benchmarks", description=__doc__)
+    parser.add_argument("--scale", choices=sorted(SCALES), default="small")
+    args = parser.parse_args(argv)
+
+    run = Run(SCALES[args.scale])
+    started = time.monotonic()
+    for benchmark in BENCHMARKS:
+        try:
+            benchmark(run)
+        except BenchmarkError as exc:
+            log(f"FAILED {benchmark.__name__}: {exc}")
+            return 1
+    elapsed = time.monotonic() - started
+    log(f"{len(BENCHMARKS)} benchmark(s) at scale {args.scale} in {elapsed:.1f} s")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,84 @@
+"""Browser tests drive Debian's Chromium through Playwright (its own browser download fails here).
+
+In CI (CI=true) a missing Chromium fails the run; elsewhere the tests are skipped with a reason
+that `make test` prints.
+"""
+
+from __future__ import annotations
+
+import importlib
+import io
+import os
+import shutil
+
+import pytest
+from django.apps import apps as django_apps
+from django.core.management import call_command
+
+from coalitions.demo import DEMO_PASSWORD
+
+# Playwright's sync API runs an event loop in the test thread; the ORM calls the tests make there
+# are still plain synchronous calls.
+os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+
+PHONE = {"width": 360, "height": 740}
+DESKTOP = {"width": 1280, "height": 800}
+
+
+def chromium_path() -> str | None:
+    return os.environ.get("CHROMIUM_PATH") or shutil.which("chromium")
+
+
+def pytest_collection_modifyitems(items):
+    for item in items:
+        if "tests/browser/" in str(item.path).replace(os.sep, "/"):
+            item.add_marker(pytest.mark.browser)
+
+
+@pytest.fixture(scope="session")
+def browser_type_launch_args(browser_type_launch_args):
+    path = chromium_path()
+    if path is None:
+        message = "Chromium is missing: install it with `apt-get install -y chromium`."
+        if os.environ.get("CI", "").lower() == "true":
+            pytest.fail(message, pytrace=False)
+        pytest.skip(message)
+    return {
+        **browser_type_launch_args,
+        "executable_path": path,
+        "headless": True,
+        # Without these, Chromium keeps calling out to hosts this sandbox cannot reach.
+        "args": [
+            "--no-sandbox",
+            "--disable-gpu",
+            "--disable-background-networking",
+            "--disable-component-update",
+            "--disable-sync",
+            "--no-first-run",
+        ],
+    }
+
+
+@pytest.fixture(scope="session")
+def browser_context_args(browser_context_args):
+    return {**browser_context_args, "locale": "nl-NL"}
+
+
+@pytest.fixture
+def demo(transactional_db):
+    """The demo expedition.
+
+    Transactional tests empty every table afterwards, the themes shipped by the data migration
+    too, so the migration's own function puts them back first.
+    """
+    shipped = importlib.import_module("coalitions.migrations.0002_default_themes")
+    shipped.add_default_themes(django_apps, schema_editor=None)
+    call_command("seed_demo", stdout=io.StringIO())
+
+
+def log_in(page, live_server, username: str, password: str = DEMO_PASSWORD) -> None:
+    page.goto(f"{live_server.url}/")
+    page.get_by_label("Gebruikersnaam").fill(username)
+    page.get_by_label("Wachtwoord").fill(password)
+    page.get_by_role("button", name="Inloggen").click()
+    page.wait_for_url(lambda url: "/inloggen/" not in url)

@@ -1,0 +1,102 @@
+"""The benchmark harness itself: BENCH lines scripts can parse, a load generator that stops."""
+
+from __future__ import annotations
+
+import threading
+import time
+from collections.abc import Iterator
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+
+import pytest
+
+from tests.benchmarks.server import Request, bench_line, load, print_bench
+
+
+class CountingHandler(BaseHTTPRequestHandler):
+    """Answers 200 on `/` and 404 elsewhere, over keep-alive, and counts what it served."""
+
+    protocol_version = "HTTP/1.1"
+    served = 0
+    lock = threading.Lock()
+
+    def do_GET(self) -> None:
+        with self.lock:
+            type(self).served += 1
+        status = 200 if self.path == "/" else 404
+        self.send_response(status)
+        self.send_header("Content-Type", "text/plain")
+        self.send_header("Content-Length", "2")
+        self.end_headers()
+        self.wfile.write(b"ok")
+
+    def log_message(self, format: str, *args: object) -> None:
+        """Silence the per-request log on stderr."""
+
+
+@pytest.fixture
+def local_server() -> Iterator[str]:
+    CountingHandler.served = 0
+    server = ThreadingHTTPServer(("127.0.0.1", 0), CountingHandler)
+    thread = threading.Thread(target=server.serve_forever, args=(0.05,), daemon=True)
+    thread.start()
+    try:
+        yield f"http://127.0.0.1:{server.server_address[1]}"
+    finally:
+        server.shutdown()
+        server.server_close()
+        thread.join(timeout=5)
+
+
+def every_other_missing(number: int) -> Request:
+    """A request factory: module level, so it pickles into the client processes."""
+    return Request(path="/" if number % 2 else "/weg")
+
+
+def test_bench_line_has_four_fields_and_one_decimal(capsys):
+    assert bench_line("trivial_view_rps", 1234.56, "req/s") == "BENCH trivial_view_rps 1234.6 req/s"
+    assert bench_line("trivial_view_p95_ms", 3, "ms") == "BENCH trivial_view_p95_ms 3.0 ms"
+    print_bench("ratio", 0.4567, "x", digits=2)
+    assert capsys.readouterr().out == "BENCH ratio 0.46 x\n"
+
+
+@pytest.mark.parametrize(
+    ("name", "value", "unit"),
+    [("two words", 1.0, "ms"), ("rps", 1.0, ""), ("rps", float("nan"), "req/s")],
+)
+def test_bench_line_refuses_what_would_break_parsing(name, value, unit):
+    with pytest.raises(ValueError, match="BENCH"):
+        bench_line(name, value, unit)
+
+
+def test_load_counts_requests_and_stops_by_itself(local_server):
+    started = time.monotonic()
+    result = load(local_server + "/", duration=0.5, warmup=0.1, processes=1, threads=2)
+    elapsed = time.monotonic() - started
+
+    assert elapsed < 2.0  # 0.6 s of load plus spawning one client process
+    assert result.clients == 2
+    assert result.errors == 0
+    assert result.requests > 0
+    # Warm-up requests reach the server but are not counted.
+    assert result.requests <= CountingHandler.served
+    assert result.seconds == pytest.approx(0.5)
+    assert result.rps == pytest.approx(result.requests / 0.5)
+    assert 0 < result.p50_ms <= result.p95_ms <= result.p99_ms
+
+
+def test_load_counts_error_responses_and_stops_at_max_requests(local_server):
+    started = time.monotonic()
+    result = load(
+        local_server, every_other_missing, duration=30, processes=1, threads=2, max_requests=40
+    )
+
+    assert time.monotonic() - started < 2.0  # the count bound, not the 30 s, ended it
+    assert result.requests == 40
+    assert result.errors == 20
+    assert result.error_kinds == {"HTTP 404": 20}
+    assert result.error_rate == pytest.approx(0.5)
+
+
+def test_load_sends_nothing_beyond_this_machine():
+    with pytest.raises(ValueError, match="this machine"):
+        load("http://example.org/", duration=1)

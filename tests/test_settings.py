@@ -1,0 +1,61 @@
+"""Configuration from the environment: production refuses to run unsafely."""
+
+from __future__ import annotations
+
+import os
+import secrets
+import subprocess
+import sys
+
+from django.conf import settings
+
+PRODUCTION = {
+    "DJANGO_SETTINGS_MODULE": "expeditie.settings.production",
+    "ALLOWED_HOSTS": "pitstop.example.org",
+    "DEBUG": "false",
+    "EMAIL_URL": "smtp+tls://pitstop:secret@mail.example.org:587",
+}
+
+
+def manage(*args: str, **env: str) -> subprocess.CompletedProcess:
+    clean = {
+        k: v
+        for k, v in os.environ.items()
+        if k not in ("SECRET_KEY", "DEBUG", "DJANGO_ALLOW_ASYNC_UNSAFE")
+    }
+    return subprocess.run(
+        [sys.executable, "manage.py", *args],
+        cwd=settings.BASE_DIR,
+        env={**clean, **env},
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
+    )
+
+
+def test_production_refuses_to_start_without_a_secret_key():
+    result = manage("check", **PRODUCTION)
+    assert result.returncode != 0
+    assert "SECRET_KEY" in result.stderr
+
+
+def test_deploy_check_reports_no_issues_with_production_values():
+    result = manage(
+        "check",
+        "--deploy",
+        "--fail-level",
+        "WARNING",
+        SECRET_KEY=secrets.token_urlsafe(50),
+        **PRODUCTION,
+    )
+    assert result.returncode == 0, result.stderr + result.stdout
+    assert "no issues" in result.stdout
+
+
+def test_database_url_chooses_the_database():
+    engine = settings.DATABASES["default"]["ENGINE"]
+    expected = (
+        "postgresql" if os.environ.get("DATABASE_URL", "").startswith("postgres") else "sqlite3"
+    )
+    assert engine.endswith(expected)
