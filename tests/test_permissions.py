@@ -1,6 +1,7 @@
 """The permission matrix: every URL in the URL conf, requested as every role.
 
-Add a new URL to CASES with what each role should get; a URL missing from CASES fails the test.
+Each app lists its URLs, with what each role should get, in tests/<app>/cases.py; a URL missing
+from the matrix fails the test.
 Outsiders get 404 (not 403) so that nothing reveals that an object exists.
 """
 
@@ -10,21 +11,10 @@ import pytest
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
 from coalitions.rules import coalition_id_of, expedition_id_of
+from tests.coalitions import cases as coalition_cases
 from tests.conftest import ROLES
-
-LOGIN = "login"  # a redirect to the log-in page
-ALL = dict.fromkeys(ROLES, 200)
-
-
-def expect(default: int | str, **per_role: int | str) -> dict[str, int | str]:
-    table = dict.fromkeys(ROLES, default)
-    table.update(per_role)
-    return table
-
-
-def logged_in(default: int | str, **per_role: int | str) -> dict[str, int | str]:
-    return expect(default, anonymous=LOGIN, **per_role)
-
+from tests.matrix import ALL, LOGIN, expect, logged_in
+from tests.pitstops import cases as pitstop_cases
 
 CASES = [
     ("home", lambda w: {}, logged_in(200)),
@@ -32,26 +22,8 @@ CASES = [
     ("login", lambda w: {}, expect(302, anonymous=200)),
     ("logout", lambda w: {}, expect(405, anonymous=LOGIN)),
     ("set_language", lambda w: {}, expect(302)),
-    (
-        "coalitions:expedition",
-        lambda w: {"slug": w.expedition.slug},
-        logged_in(404, facilitator=200, coordinator=200, superuser=200),
-    ),
-    (
-        "coalitions:coalition",
-        lambda w: {"expedition": w.expedition.slug, "slug": w.coalition.slug},
-        logged_in(404, resident=200, professional=200, facilitator=200, superuser=200),
-    ),
-    (
-        "pitstops:report",
-        lambda w: {"expedition": w.expedition.slug, "number": w.pitstop.number},
-        logged_in(200, stranger=404),
-    ),
-    (
-        "pitstops:report",
-        lambda w: {"expedition": w.expedition.slug, "number": w.draft_pitstop.number},
-        logged_in(404, facilitator=200, superuser=200),
-    ),
+    *coalition_cases.CASES,
+    *pitstop_cases.CASES,
 ]
 
 
