@@ -401,6 +401,15 @@ def build_demo() -> Expedition:
         if created:
             thread.themes.add(themes[key])
             thread.evidence.add(*quotable_by_theme[key][:3])
+
+    # The next round starts with Apeldoorn: a session ready to open and run live.
+    upcoming, _ = Session.objects.get_or_create(
+        pitstop=Pitstop.objects.get(expedition=expedition, number=2),
+        coalition=Coalition.objects.get(expedition=expedition, slug="apeldoorn"),
+        defaults={"held_on": datetime.date(2027, 2, 3), "place": "Buurtkamer De Zonnewijzer"},
+    )
+    upcoming.facilitators.add(users["begeleider"])
+    upcoming.themes.add(*themes.values())
     return expedition
 
 

@@ -83,6 +83,25 @@ rules.add_perm(
 rules.add_perm("pitstops.view_drafts", runs_expedition)
 
 
+# Live sessions. Participants take part by join code and a signed cookie, not by these rules.
+@rules.predicate
+def is_session_facilitator(user, session) -> bool:
+    return session is not None and session.facilitators.filter(pk=user.pk).exists()
+
+
+@rules.predicate
+def is_session_closed(user, session) -> bool:
+    return session is not None and session.is_closed
+
+
+rules.add_perm("pitstops.add_session", runs_expedition)
+rules.add_perm("pitstops.run_session", is_session_facilitator | is_superuser)
+rules.add_perm(
+    "pitstops.view_session_summary",
+    runs_expedition | is_session_facilitator | (is_coalition_member & is_session_closed),
+)
+
+
 def get_for_user_or_404[M: models.Model](
     user: Any, perm: str, queryset: type[M] | models.QuerySet[M], **lookup: Any
 ) -> M:

@@ -9,7 +9,7 @@ from django.shortcuts import render
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_safe
 
-from pitstops.models import Agreement, Pitstop, Reflection
+from pitstops.models import Agreement, Pitstop, Reflection, Session
 
 from .models import Coalition, Expedition, GuidingQuestion, Member
 from .rules import get_for_user_or_404
@@ -66,7 +66,9 @@ def expedition_detail(request: HttpRequest, slug: str) -> HttpResponse:
             "members", filter=Q(members__role=Member.Role.PROFESSIONAL, members__is_active=True)
         ),
     )
-    pitstops = expedition.pitstops.annotate(session_count=Count("sessions"))
+    pitstops = expedition.pitstops.annotate(session_count=Count("sessions")).prefetch_related(
+        Prefetch("sessions", queryset=Session.objects.select_related("coalition"))
+    )
     themes = expedition.themes.prefetch_related(
         Prefetch("questions", queryset=GuidingQuestion.objects.order_by("position"))
     )

@@ -1,7 +1,18 @@
 from django.contrib import admin
 from django.utils.translation import gettext_lazy as _
 
-from .models import Agreement, CompassRating, CompassScore, Pitstop, RedThread, Reflection, Session
+from .models import (
+    Agreement,
+    CardGroup,
+    CompassRating,
+    CompassScore,
+    Participant,
+    Pitstop,
+    RedThread,
+    Reflection,
+    ResonanceMark,
+    Session,
+)
 
 
 @admin.register(Pitstop)
@@ -13,12 +24,38 @@ class PitstopAdmin(admin.ModelAdmin):
 
 @admin.register(Session)
 class SessionAdmin(admin.ModelAdmin):
-    list_display = ["coalition", "pitstop", "held_on", "place", "status", "phase"]
+    list_display = ["coalition", "pitstop", "held_on", "place", "status", "phase", "version"]
     list_filter = ["status", "phase", "pitstop__expedition", "pitstop"]
     search_fields = ["coalition__name", "place"]
     date_hierarchy = "held_on"
     list_select_related = ["coalition", "pitstop"]
     filter_horizontal = ["facilitators", "attendees", "themes"]
+    readonly_fields = ["join_code", "version", "opened_at", "closed_at"]
+
+
+@admin.register(Participant)
+class ParticipantAdmin(admin.ModelAdmin):
+    list_display = ["__str__", "session", "joined_at"]
+    list_filter = ["session__pitstop", "session__coalition"]
+    search_fields = ["guest_name", "member__name"]
+    list_select_related = ["member", "session__coalition", "session__pitstop"]
+    raw_id_fields = ["session", "member"]
+    exclude = ["key"]  # the cookie's secret stays out of sight
+
+
+@admin.register(CardGroup)
+class CardGroupAdmin(admin.ModelAdmin):
+    list_display = ["name", "session", "position"]
+    search_fields = ["name"]
+    list_select_related = ["session__coalition", "session__pitstop"]
+    raw_id_fields = ["session"]
+
+
+@admin.register(ResonanceMark)
+class ResonanceMarkAdmin(admin.ModelAdmin):
+    list_display = ["reflection", "created_at"]
+    list_select_related = ["reflection"]
+    raw_id_fields = ["participant", "reflection"]
 
 
 @admin.register(Reflection)
@@ -45,7 +82,9 @@ class ReflectionAdmin(admin.ModelAdmin):
     search_fields = ["text"]
     date_hierarchy = "created_at"
     list_select_related = ["coalition", "theme", "author"]
-    raw_id_fields = ["author", "session"]
+    raw_id_fields = ["author", "session", "participant", "group", "noted_by"]
+    # The author key links an anonymous card to its writer's browser; nobody needs to see it.
+    exclude = ["author_key", "client_id"]
 
     @admin.display(description=_("text"))
     def short_text(self, obj: Reflection) -> str:

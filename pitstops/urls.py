@@ -1,9 +1,41 @@
 from django.urls import path
 
-from . import views
+from .views import report, running, summary, taking_part
 
 app_name = "pitstops"
 
 urlpatterns = [
-    path("expeditie/<slug:expedition>/pitstop/<int:number>/verslag/", views.report, name="report"),
+    path("expeditie/<slug:expedition>/pitstop/<int:number>/verslag/", report.report, name="report"),
+    # The facilitator prepares and runs a session.
+    path("expeditie/<slug:slug>/sessie/nieuw/", running.session_create, name="session_create"),
+    path("sessie/<int:pk>/leiden/", running.session_run, name="session_run"),
+    path("sessie/<int:pk>/bord/", running.session_board, name="session_board"),
+    path("sessie/<int:pk>/bediening/", running.session_control, name="session_control"),
+    path("sessie/<int:pk>/kaart/<int:card_pk>/", running.card_action, name="card_action"),
+    path("sessie/<int:pk>/groep/", running.group_add, name="group_add"),
+    path("sessie/<int:pk>/notitie/", running.scribe, name="scribe"),
+    path("sessie/<int:pk>/afspraak/", running.agreement_add, name="agreement_add"),
+    path(
+        "sessie/<int:pk>/afspraak/<int:agreement_pk>/terugblik/",
+        running.agreement_review,
+        name="agreement_review",
+    ),
+    path("sessie/<int:pk>/samenvatting/", summary.session_summary, name="session_summary"),
+    # Participants join with a code and take part on their phones.
+    path("doe-mee/", taking_part.join, name="join"),
+    path("doe-mee/wie-ben-je/", taking_part.join_as, name="join_as"),
+    path("sessie/<int:pk>/meedoen/", taking_part.participate, name="participate"),
+    path("sessie/<int:pk>/meedoen/kaart/", taking_part.card_post, name="card_post"),
+    path(
+        "sessie/<int:pk>/meedoen/kaart/<int:card_pk>/",
+        taking_part.card_change,
+        name="card_change",
+    ),
+    path("sessie/<int:pk>/meedoen/kaart/<int:card_pk>/telt/", taking_part.mark, name="mark"),
+    path(
+        "sessie/<int:pk>/meedoen/afspraak/",
+        taking_part.propose_agreement,
+        name="propose_agreement",
+    ),
+    path("sessie/<int:pk>/meedoen/kompas/", taking_part.compass, name="compass"),
 ]

@@ -10,6 +10,7 @@ from django.utils import timezone
 from coalitions.models import Member
 
 from .factories import (
+    AgreementFactory,
     CoalitionFactory,
     ExpeditionFactory,
     MemberFactory,
@@ -42,6 +43,8 @@ class World:
     pitstop: object
     draft_pitstop: object
     session: object
+    card: object
+    agreement: object
     users: dict
     resident: Member
     professional: Member
@@ -77,10 +80,11 @@ def world(db) -> World:
     pitstop = PitstopFactory(expedition=expedition, number=1, report_published_at=timezone.now())
     draft_pitstop = PitstopFactory(expedition=expedition, number=2)
     session = SessionFactory(pitstop=pitstop, coalition=coalition)
+    session.facilitators.add(users["facilitator"])
+    session.themes.add(*expedition.themes.all())
+    card = ReflectionFactory(coalition=coalition, session=session, visibility="quotable")
     thread = RedThreadFactory(pitstop=pitstop, status="published")
-    thread.evidence.add(
-        ReflectionFactory(coalition=coalition, session=session, visibility="quotable")
-    )
+    thread.evidence.add(card)
     return World(
         expedition=expedition,
         coalition=coalition,
@@ -88,6 +92,8 @@ def world(db) -> World:
         pitstop=pitstop,
         draft_pitstop=draft_pitstop,
         session=session,
+        card=card,
+        agreement=AgreementFactory(coalition=coalition, lead=resident),
         users=users,
         resident=resident,
         professional=professional,
@@ -105,3 +111,11 @@ def client_for(client, world):
         return client
 
     return make
+
+
+@pytest.fixture(autouse=True)
+def _empty_cache():
+    """Rate limits live in the cache; each test starts with none."""
+    from django.core.cache import cache
+
+    cache.clear()

@@ -79,6 +79,21 @@ else:
     DATABASES["default"]["CONN_MAX_AGE"] = env.int("CONN_MAX_AGE", default=60)
     DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
 
+# Shared by every app server: rate limits on join codes. REDIS_URL in production, e.g.
+# redis://127.0.0.1:6379/0; one process's memory is enough for development and tests.
+CACHES = {
+    "default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL}
+    if (REDIS_URL := env("REDIS_URL", default=""))
+    else {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}
+}
+
+# Participants of a live session are kept by a signed cookie, for one day at most.
+PARTICIPANT_COOKIE_MAX_AGE = 60 * 60 * 12
+JOIN_ATTEMPTS_PER_TEN_MINUTES = env.int("JOIN_ATTEMPTS_PER_TEN_MINUTES", default=20)
+# Uploaded flip-chart photos are resized to fit this box.
+PHOTO_MAX_PIXELS = 1600
+DATA_UPLOAD_MAX_MEMORY_SIZE = 12 * 1024 * 1024
+
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 # Covering indexes serve PostgreSQL; SQLite ignores their INCLUDE columns, which is harmless.
 SILENCED_SYSTEM_CHECKS = ["models.W040"]

@@ -1,9 +1,13 @@
 """Development: DEBUG on, a throwaway secret, e-mail printed to the console."""
 
 from .base import *  # noqa: F403
-from .base import env
+from .base import STORAGES, env
 
 DEBUG = env.bool("DEBUG", default=True)
 SECRET_KEY = env("SECRET_KEY", default="django-insecure-development-only-never-in-production")
-# runserver serves static files from the apps and static/ directly.
+# runserver serves static files straight from the apps and static/: no collectstatic needed.
 STATIC_ROOT = None
+STORAGES = {
+    **STORAGES,
+    "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
+}

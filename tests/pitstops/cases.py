@@ -1,6 +1,23 @@
-"""The pitstops app's rows in the permission matrix."""
+"""The pitstops app's rows in the permission matrix (GET requests).
 
-from tests.matrix import logged_in
+POST-only URLs answer GET with 405; who may POST to them is tested in test_session_permissions.
+Participant URLs need no log-in: the join code and a signed cookie decide.
+"""
+
+from tests.matrix import LOGIN, expect, logged_in
+
+FACILITATORS_ONLY = logged_in(404, facilitator=200, superuser=200)
+POST_ONLY = expect(405, anonymous=LOGIN)
+PUBLIC_POST_ONLY = expect(405)
+
+
+def session(w):
+    return {"pk": w.session.pk}
+
+
+def card(w):
+    return {"pk": w.session.pk, "card_pk": w.card.pk}
+
 
 CASES = [
     (
@@ -11,6 +28,28 @@ CASES = [
     (
         "pitstops:report",
         lambda w: {"expedition": w.expedition.slug, "number": w.draft_pitstop.number},
-        logged_in(404, facilitator=200, superuser=200),
+        FACILITATORS_ONLY,
     ),
+    ("pitstops:session_create", lambda w: {"slug": w.expedition.slug}, FACILITATORS_ONLY),
+    ("pitstops:session_run", session, FACILITATORS_ONLY),
+    ("pitstops:session_board", session, FACILITATORS_ONLY),
+    ("pitstops:session_summary", session, FACILITATORS_ONLY),  # members: once closed
+    ("pitstops:session_control", session, POST_ONLY),
+    ("pitstops:card_action", card, POST_ONLY),
+    ("pitstops:group_add", session, POST_ONLY),
+    ("pitstops:scribe", session, POST_ONLY),
+    ("pitstops:agreement_add", session, POST_ONLY),
+    (
+        "pitstops:agreement_review",
+        lambda w: {"pk": w.session.pk, "agreement_pk": w.agreement.pk},
+        POST_ONLY,
+    ),
+    ("pitstops:join", lambda w: {}, expect(200)),
+    ("pitstops:join_as", lambda w: {}, PUBLIC_POST_ONLY),
+    ("pitstops:participate", session, expect(302)),  # not joined: back to the join page
+    ("pitstops:card_post", session, PUBLIC_POST_ONLY),
+    ("pitstops:card_change", card, PUBLIC_POST_ONLY),
+    ("pitstops:mark", card, PUBLIC_POST_ONLY),
+    ("pitstops:propose_agreement", session, PUBLIC_POST_ONLY),
+    ("pitstops:compass", session, PUBLIC_POST_ONLY),
 ]

@@ -9,7 +9,7 @@ from django.views.decorators.http import require_safe
 
 from coalitions.rules import get_for_user_or_404
 
-from .models import Pitstop, RedThread, Reflection
+from ..models import Pitstop, RedThread, Reflection
 
 
 @require_safe

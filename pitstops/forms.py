@@ -1,0 +1,278 @@
+"""Forms for preparing, running and taking part in a session. They validate; live.py acts."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from coalitions.models import Member, Theme
+
+from .models import Agreement, CardGroup, CompassRating, Reflection, Session
+from .models.reflections import MAX_TEXT_LENGTH
+
+MAX_CARD_LENGTH = 500
+TOO_LONG = _("Keep it short: at most %(limit_value)d characters (now %(show_value)d).")
+
+
+class SessionForm(forms.ModelForm):
+    """Prepare a session: which coalition, which round, when, where, and which themes."""
+
+    class Meta:
+        model = Session
+        fields = ["pitstop", "coalition", "held_on", "place", "themes", "facilitators"]
+        widgets = {
+            "held_on": forms.DateInput(attrs={"type": "date"}),
+            "themes": forms.CheckboxSelectMultiple,
+            "facilitators": forms.CheckboxSelectMultiple,
+        }
+
+    def __init__(self, *args: Any, expedition: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["pitstop"].queryset = expedition.pitstops.all()
+        self.fields["coalition"].queryset = expedition.coalitions.all()
+        self.fields["themes"].queryset = expedition.themes.all()
+        self.fields["themes"].label_from_instance = lambda theme: theme.name
+        self.fields["facilitators"].queryset = expedition.facilitators.all()
+        self.fields["facilitators"].required = False
+        self.fields["facilitators"].help_text = _("You run the session yourself in any case.")
+        if not self.is_bound:
+            self.initial.setdefault("themes", list(expedition.themes.all()))
+
+    def clean(self) -> dict[str, Any]:
+        cleaned = super().clean()
+        pitstop, coalition = cleaned.get("pitstop"), cleaned.get("coalition")
+        if (
+            pitstop
+            and coalition
+            and Session.objects.filter(pitstop=pitstop, coalition=coalition).exists()
+        ):
+            raise forms.ValidationError(_("This coalition already has a session in this pitstop."))
+        return cleaned
+
+
+class JoinCodeForm(forms.Form):
+    code = forms.CharField(
+        label=_("Code"),
+        max_length=12,
+        help_text=_("The code is on the big screen."),
+        widget=forms.TextInput(
+            attrs={"autocomplete": "off", "autocapitalize": "characters", "spellcheck": "false"}
+        ),
+    )
+
+    def clean_code(self) -> str:
+        return "".join(self.cleaned_data["code"].split()).upper()
+
+
+class ChooseNameForm(forms.Form):
+    """Pick your name from the coalition's members, or join as a guest with a first name."""
+
+    member = forms.ModelChoiceField(
+        label=_("I am"), queryset=Member.objects.none(), required=False, empty_label=None
+    )
+    guest_name = forms.CharField(
+        label=_("Or: my first name (guest)"), max_length=60, required=False
+    )
+
+    def __init__(self, *args: Any, session: Session, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["member"].queryset = session.coalition.members.active()
+        self.fields["member"].label_from_instance = lambda member: member.name
+
+    def clean(self) -> dict[str, Any]:
+        cleaned = super().clean()
+        if not cleaned.get("member") and not cleaned.get("guest_name", "").strip():
+            raise forms.ValidationError(_("Choose your name, or fill in your first name."))
+        return cleaned
+
+
+class CardForm(forms.ModelForm):
+    """A participant's card. `client_id` comes from the browser, so a retry is stored once."""
+
+    client_id = forms.UUIDField(required=False, widget=forms.HiddenInput)
+
+    class Meta:
+        model = Reflection
+        fields = ["text", "kind", "visibility", "is_anonymous", "theme"]
+        labels = {
+            "text": _("Your card"),
+            "kind": _("What kind of card is it?"),
+            "visibility": _("Who may read it?"),
+            "is_anonymous": _("Without my name"),
+            "theme": _("Theme"),
+        }
+        help_texts = {
+            "is_anonymous": _("Nobody sees who wrote it, the facilitators neither."),
+        }
+        widgets = {
+            "text": forms.Textarea(attrs={"rows": 3}),
+            "kind": forms.RadioSelect,
+            "visibility": forms.RadioSelect,
+        }
+
+    def __init__(self, *args: Any, session: Session, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        text = self.fields["text"]
+        text.required = True
+        text.max_length = MAX_CARD_LENGTH
+        text.validators = [
+            validator for validator in text.validators if not hasattr(validator, "limit_value")
+        ]
+        text.widget.attrs["maxlength"] = MAX_CARD_LENGTH
+        text.error_messages["required"] = _("Write something on your card first.")
+        self.fields["theme"].queryset = session.themes.all()
+        self.fields["theme"].label_from_instance = lambda theme: theme.name
+        self.fields["theme"].required = False
+        if not self.is_bound and session.current_theme_id:
+            self.initial.setdefault("theme", session.current_theme_id)
+
+    def clean_text(self) -> str:
+        text = self.cleaned_data["text"].strip()
+        if not text:
+            raise forms.ValidationError(_("Write something on your card first."))
+        if len(text) > MAX_CARD_LENGTH:
+            raise forms.ValidationError(
+                TOO_LONG, params={"limit_value": MAX_CARD_LENGTH, "show_value": len(text)}
+            )
+        return text
+
+
+class ScribeForm(forms.Form):
+    """The facilitator writes for the group, or notes what a member said; or adds a photo."""
+
+    text = forms.CharField(
+        label=_("Text"),
+        required=False,
+        max_length=MAX_TEXT_LENGTH,
+        widget=forms.Textarea({"rows": 3}),
+    )
+    member = forms.ModelChoiceField(
+        label=_("Noted for"),
+        queryset=Member.objects.none(),
+        required=False,
+        empty_label=_("the whole group"),
+    )
+    kind = forms.ChoiceField(label=_("Kind"), choices=Reflection.Kind.choices)
+    theme = forms.ModelChoiceField(label=_("Theme"), queryset=Theme.objects.none(), required=False)
+    photo = forms.ImageField(label=_("Photo of a flip chart"), required=False)
+
+    def __init__(self, *args: Any, session: Session, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["member"].queryset = session.coalition.members.active()
+        self.fields["member"].label_from_instance = lambda member: member.name
+        self.fields["theme"].queryset = session.themes.all()
+        self.fields["theme"].label_from_instance = lambda theme: theme.name
+        if session.current_theme_id:
+            self.fields["theme"].initial = session.current_theme_id
+
+    def clean(self) -> dict[str, Any]:
+        cleaned = super().clean()
+        cleaned["text"] = cleaned.get("text", "").strip()
+        if not cleaned["text"] and not cleaned.get("photo"):
+            raise forms.ValidationError(_("Type a text or add a photo."))
+        return cleaned
+
+
+class ControlForm(forms.Form):
+    """One button on the facilitator's board."""
+
+    ACTIONS = [
+        "open",
+        "close",
+        "next",
+        "previous",
+        "go_to",
+        "phase_earlier",
+        "phase_later",
+        "theme",
+        "timer_start",
+        "timer_pause",
+        "timer_resume",
+        "timer_extend",
+        "reveal",
+    ]
+    action = forms.ChoiceField(choices=[(action, action) for action in ACTIONS])
+    phase = forms.ChoiceField(choices=Session.Phase.choices, required=False)
+    theme = forms.ModelChoiceField(queryset=Theme.objects.none(), required=False)
+    minutes = forms.IntegerField(min_value=1, max_value=120, required=False)
+
+    def __init__(self, *args: Any, session: Session, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["theme"].queryset = session.themes.all()
+
+    def clean(self) -> dict[str, Any]:
+        cleaned = super().clean()
+        action = cleaned.get("action")
+        needs = {
+            "go_to": "phase",
+            "phase_earlier": "phase",
+            "phase_later": "phase",
+            "theme": "theme",
+            "timer_start": "minutes",
+            "timer_extend": "minutes",
+        }
+        if action in needs and not cleaned.get(needs[action]):
+            raise forms.ValidationError(_("Something is missing to do this."))
+        return cleaned
+
+
+class CardActionForm(forms.Form):
+    action = forms.ChoiceField(
+        choices=[("hold_back", "hold_back"), ("release", "release"), ("group", "group")]
+    )
+    group = forms.ModelChoiceField(queryset=CardGroup.objects.none(), required=False)
+
+    def __init__(self, *args: Any, session: Session, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["group"].queryset = session.groups.all()
+
+
+class GroupForm(forms.Form):
+    name = forms.CharField(label=_("New group"), max_length=80)
+
+
+class AgreementForm(forms.ModelForm):
+    class Meta:
+        model = Agreement
+        fields = ["what", "lead", "due_on"]
+        widgets = {"due_on": forms.DateInput(attrs={"type": "date"})}
+
+    def __init__(self, *args: Any, session: Session, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["lead"].queryset = session.coalition.members.active()
+        self.fields["lead"].label_from_instance = lambda member: (
+            f"{member.name} ({member.get_role_display()})"
+        )
+
+
+class ReviewForm(forms.ModelForm):
+    class Meta:
+        model = Agreement
+        fields = ["status", "outcome"]
+        widgets = {"outcome": forms.TextInput}
+
+
+class CompassForm(forms.Form):
+    """A score from 1 to 5 per theme, and the coalition's place on the ladder."""
+
+    rung = forms.ChoiceField(
+        label=_("Where is the coalition on the ladder?"),
+        choices=CompassRating.Rung.choices,
+        widget=forms.RadioSelect,
+    )
+
+    def __init__(self, *args: Any, session: Session, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.themes = list(session.themes.all())
+        for theme in self.themes:
+            self.fields[f"theme_{theme.pk}"] = forms.TypedChoiceField(
+                label=theme.name,
+                choices=[(score, str(score)) for score in range(1, 6)],
+                coerce=int,
+                widget=forms.RadioSelect,
+            )
+
+    def scores(self) -> dict[Theme, int]:
+        return {theme: self.cleaned_data[f"theme_{theme.pk}"] for theme in self.themes}

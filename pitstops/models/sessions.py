@@ -1,0 +1,371 @@
+"""A round of reflection and its sessions: one coalition's meeting, run live."""
+
+from __future__ import annotations
+
+import datetime
+import secrets
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.db import models
+from django.db.models import Q
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from coalitions.models import Coalition, Expedition, Member, Theme
+
+
+def new_participant_key() -> str:
+    """128 bits and more from a secure source (ASVS 7.2.3)."""
+    return secrets.token_urlsafe(32)
+
+
+class Pitstop(models.Model):
+    """A round of reflection within an expedition: one session per coalition, then a report."""
+
+    expedition = models.ForeignKey(
+        Expedition, verbose_name=_("expedition"), on_delete=models.CASCADE, related_name="pitstops"
+    )
+    number = models.PositiveSmallIntegerField(_("number"))
+    title = models.CharField(_("title"), max_length=200)
+    starts_on = models.DateField(_("starts on"))
+    ends_on = models.DateField(_("ends on"), null=True, blank=True)
+    introduction = models.TextField(
+        _("introduction to the report"),
+        blank=True,
+        help_text=_("Opens the report of this round, above the red threads."),
+    )
+    report_published_at = models.DateTimeField(_("report published at"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("pitstop")
+        verbose_name_plural = _("pitstops")
+        ordering = ["number"]
+        constraints = [
+            models.UniqueConstraint(fields=["expedition", "number"], name="pitstop_unique_number"),
+            models.CheckConstraint(condition=Q(number__gte=1), name="pitstop_number_positive"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.number}. {self.title}"
+
+    def get_absolute_url(self) -> str:
+        return reverse(
+            "pitstops:report", kwargs={"expedition": self.expedition.slug, "number": self.number}
+        )
+
+    @property
+    def is_report_published(self) -> bool:
+        return self.report_published_at is not None
+
+
+JOIN_CODE_ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"  # no 0/O or 1/I: read aloud from a screen
+JOIN_CODE_LENGTH = 6
+
+
+def default_phases() -> list[str]:
+    return list(Session.Phase.values)
+
+
+class Session(models.Model):
+    """One coalition's meeting within a pitstop, run live from the facilitator's board.
+
+    Every change bumps `version`; screens poll with it as their ETag, so an unchanged board costs
+    one indexed read and no app server keeps state in memory.
+    """
+
+    class Phase(models.TextChoices):
+        CHECK_IN = "check_in", _("Check-in")
+        REFLECT = "reflect", _("Reflect per theme")
+        SHARE = "share", _("Share and group")
+        RESONANCE = "resonance", _("Resonance")
+        AGREEMENTS = "agreements", _("Agreements")
+        COMPASS = "compass", _("Compass")
+        CLOSE = "close", _("Close")
+
+    class Status(models.TextChoices):
+        PLANNED = "planned", _("planned")
+        OPEN = "open", _("open")
+        CLOSED = "closed", _("closed")
+
+    pitstop = models.ForeignKey(
+        Pitstop, verbose_name=_("pitstop"), on_delete=models.CASCADE, related_name="sessions"
+    )
+    coalition = models.ForeignKey(
+        Coalition, verbose_name=_("coalition"), on_delete=models.CASCADE, related_name="sessions"
+    )
+    held_on = models.DateField(_("date"))
+    place = models.CharField(_("place"), max_length=200, blank=True)
+    facilitators = models.ManyToManyField(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("facilitators"),
+        related_name="facilitated_sessions",
+        blank=True,
+    )
+    attendees = models.ManyToManyField(
+        Member, verbose_name=_("attendance"), related_name="attended_sessions", blank=True
+    )
+    themes = models.ManyToManyField(
+        Theme, verbose_name=_("themes to cover"), related_name="sessions", blank=True
+    )
+    phases = models.JSONField(_("phases, in order"), default=default_phases)
+    phase = models.CharField(
+        _("current phase"), max_length=20, choices=Phase, default=Phase.CHECK_IN
+    )
+    current_theme = models.ForeignKey(
+        Theme,
+        verbose_name=_("current theme"),
+        on_delete=models.SET_NULL,
+        related_name="+",
+        null=True,
+        blank=True,
+    )
+    status = models.CharField(_("status"), max_length=10, choices=Status, default=Status.PLANNED)
+    join_code = models.CharField(_("join code"), max_length=12, blank=True)
+    timer_ends_at = models.DateTimeField(_("timer ends at"), null=True, blank=True)
+    timer_paused_seconds = models.PositiveIntegerField(
+        _("seconds left on the paused timer"), null=True, blank=True
+    )
+    version = models.PositiveIntegerField(_("version"), default=1)
+    opened_at = models.DateTimeField(_("opened at"), null=True, blank=True)
+    closed_at = models.DateTimeField(_("closed at"), null=True, blank=True)
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("session")
+        verbose_name_plural = _("sessions")
+        ordering = ["-held_on", "pk"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["pitstop", "coalition"], name="session_one_per_coalition"
+            ),
+            models.UniqueConstraint(
+                fields=["join_code"],
+                condition=~Q(join_code=""),
+                name="session_unique_join_code",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.coalition} · {self.pitstop}"
+
+    def get_absolute_url(self) -> str:
+        return reverse("pitstops:session_run", kwargs={"pk": self.pk})
+
+    def clean(self) -> None:
+        if (
+            self.pitstop_id
+            and self.coalition_id
+            and self.pitstop.expedition_id != self.coalition.expedition_id
+        ):
+            raise ValidationError(
+                {"coalition": _("This coalition does not take part in this pitstop's expedition.")}
+            )
+
+    @property
+    def is_open(self) -> bool:
+        return self.status == self.Status.OPEN
+
+    @property
+    def is_closed(self) -> bool:
+        return self.status == self.Status.CLOSED
+
+    def phase_label(self) -> str:
+        return self.Phase(self.phase).label
+
+    def phase_sequence(self) -> list[tuple[str, str]]:
+        """The phases in this session's order, with their labels."""
+        return [(phase, self.Phase(phase).label) for phase in self.phases]
+
+    def timer_seconds_left(self) -> int | None:
+        if self.timer_paused_seconds is not None:
+            return self.timer_paused_seconds
+        if self.timer_ends_at is None:
+            return None
+        return max(0, int((self.timer_ends_at - timezone.now()).total_seconds()))
+
+    @property
+    def timer_is_running(self) -> bool:
+        return self.timer_ends_at is not None and self.timer_paused_seconds is None
+
+    def touch(self) -> None:
+        """Tell every screen something changed: bump the version in the database."""
+        Session.objects.filter(pk=self.pk).update(version=models.F("version") + 1)
+        self.refresh_from_db(fields=["version"])
+
+    # The facilitator's controls. Each saves what it changed and bumps the version.
+
+    def open(self) -> None:
+        if self.is_open:
+            return
+        self.status = self.Status.OPEN
+        self.opened_at = self.opened_at or timezone.now()
+        self.closed_at = None
+        self.join_code = self._new_join_code()
+        self.save(update_fields=["status", "opened_at", "closed_at", "join_code"])
+        self.touch()
+
+    def close(self) -> None:
+        """Close the session; its join code stops working at once."""
+        self.status = self.Status.CLOSED
+        self.phase = self.Phase.CLOSE
+        self.closed_at = timezone.now()
+        self.join_code = ""
+        self.timer_ends_at = None
+        self.timer_paused_seconds = None
+        self.save(
+            update_fields=[
+                "status",
+                "phase",
+                "closed_at",
+                "join_code",
+                "timer_ends_at",
+                "timer_paused_seconds",
+            ]
+        )
+        self.touch()
+
+    def go_to_phase(self, phase: str) -> None:
+        if phase not in self.phases:
+            raise ValidationError(_("This session has no such phase."))
+        self.phase = phase
+        self.timer_ends_at = None
+        self.timer_paused_seconds = None
+        if phase == self.Phase.REFLECT and self.current_theme_id is None:
+            self.current_theme = self.themes.order_by("position").first()
+        self.save(update_fields=["phase", "timer_ends_at", "timer_paused_seconds", "current_theme"])
+        self.touch()
+
+    def step(self, offset: int) -> None:
+        """Move to the next (1) or previous (-1) phase in this session's order."""
+        position = self.phases.index(self.phase) if self.phase in self.phases else 0
+        target = min(max(position + offset, 0), len(self.phases) - 1)
+        self.go_to_phase(self.phases[target])
+
+    def move_phase(self, phase: str, offset: int) -> None:
+        """Reorder: move one phase earlier (-1) or later (1)."""
+        if phase not in self.phases:
+            raise ValidationError(_("This session has no such phase."))
+        position = self.phases.index(phase)
+        target = min(max(position + offset, 0), len(self.phases) - 1)
+        self.phases.insert(target, self.phases.pop(position))
+        self.save(update_fields=["phases"])
+        self.touch()
+
+    def set_theme(self, theme: Theme) -> None:
+        self.current_theme = theme
+        self.save(update_fields=["current_theme"])
+        self.touch()
+
+    def start_timer(self, minutes: int) -> None:
+        self.timer_ends_at = timezone.now() + datetime.timedelta(minutes=minutes)
+        self.timer_paused_seconds = None
+        self.save(update_fields=["timer_ends_at", "timer_paused_seconds"])
+        self.touch()
+
+    def pause_timer(self) -> None:
+        if self.timer_is_running:
+            self.timer_paused_seconds = self.timer_seconds_left()
+            self.save(update_fields=["timer_paused_seconds"])
+            self.touch()
+
+    def resume_timer(self) -> None:
+        if self.timer_paused_seconds is not None:
+            self.timer_ends_at = timezone.now() + datetime.timedelta(
+                seconds=self.timer_paused_seconds
+            )
+            self.timer_paused_seconds = None
+            self.save(update_fields=["timer_ends_at", "timer_paused_seconds"])
+            self.touch()
+
+    def extend_timer(self, minutes: int) -> None:
+        if self.timer_paused_seconds is not None:
+            self.timer_paused_seconds += minutes * 60
+        elif self.timer_ends_at is not None:
+            self.timer_ends_at = max(self.timer_ends_at, timezone.now()) + datetime.timedelta(
+                minutes=minutes
+            )
+        else:
+            self.start_timer(minutes)
+            return
+        self.save(update_fields=["timer_ends_at", "timer_paused_seconds"])
+        self.touch()
+
+    def _new_join_code(self) -> str:
+        while True:
+            code = "".join(secrets.choice(JOIN_CODE_ALPHABET) for _ in range(JOIN_CODE_LENGTH))
+            if not Session.objects.filter(join_code=code).exists():
+                return code
+
+
+class Participant(models.Model):
+    """Someone taking part in a session: a member picked by name, or a guest with a first name.
+
+    The browser keeps `key` in a signed cookie; it is the only way back into the session.
+    """
+
+    session = models.ForeignKey(
+        Session, verbose_name=_("session"), on_delete=models.CASCADE, related_name="participants"
+    )
+    member = models.ForeignKey(
+        Member,
+        verbose_name=_("member"),
+        on_delete=models.CASCADE,
+        related_name="participations",
+        null=True,
+        blank=True,
+    )
+    guest_name = models.CharField(_("first name of the guest"), max_length=60, blank=True)
+    key = models.CharField(_("key"), max_length=64, unique=True, default=new_participant_key)
+    joined_at = models.DateTimeField(_("joined at"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("participant")
+        verbose_name_plural = _("participants")
+        ordering = ["joined_at", "pk"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["session", "member"],
+                condition=Q(member__isnull=False),
+                name="participant_member_once_per_session",
+            ),
+            models.CheckConstraint(
+                condition=Q(member__isnull=False) | ~Q(guest_name=""),
+                name="participant_is_member_or_named_guest",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+    @property
+    def name(self) -> str:
+        if self.member_id:
+            return self.member.name
+        return str(_("%(name)s (guest)") % {"name": self.guest_name})
+
+    @property
+    def role(self) -> str:
+        return self.member.role if self.member_id else ""
+
+
+class CardGroup(models.Model):
+    """A named group the facilitator sorts cards into while sharing."""
+
+    session = models.ForeignKey(
+        Session, verbose_name=_("session"), on_delete=models.CASCADE, related_name="groups"
+    )
+    name = models.CharField(_("name"), max_length=80)
+    position = models.PositiveSmallIntegerField(_("position"), default=0)
+
+    class Meta:
+        verbose_name = _("card group")
+        verbose_name_plural = _("card groups")
+        ordering = ["position", "pk"]
+        constraints = [
+            models.UniqueConstraint(fields=["session", "name"], name="card_group_unique_name"),
+        ]
+
+    def __str__(self) -> str:
+        return self.name

@@ -1,0 +1,1 @@
+"""The pitstops app's views, by who uses them."""

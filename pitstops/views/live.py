@@ -1,0 +1,67 @@
+"""What every live screen shares: conditional polling responses and the participant cookie."""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.http import HttpRequest, HttpResponse
+from django.utils.cache import get_conditional_response, patch_cache_control, patch_vary_headers
+from django.utils.translation import get_language
+
+from ..models import Participant, Session
+
+COOKIE_SALT = "pitstops.participant"
+
+
+def cookie_name(session_id: int) -> str:
+    return f"pitstop-deelnemer-{session_id}"
+
+
+def current_participant(request: HttpRequest, session_id: int) -> Participant | None:
+    """The participant this browser joined as; None without a cookie, or with a forged one."""
+    key = request.get_signed_cookie(
+        cookie_name(session_id),
+        default=None,
+        salt=COOKIE_SALT,
+        max_age=settings.PARTICIPANT_COOKIE_MAX_AGE,
+    )
+    if key is None:
+        return None
+    return (
+        Participant.objects.select_related("member", "session__coalition")
+        .filter(key=key, session_id=session_id)
+        .first()
+    )
+
+
+def remember_participant(response: HttpResponse, participant: Participant) -> None:
+    response.set_signed_cookie(
+        cookie_name(participant.session_id),
+        participant.key,
+        salt=COOKIE_SALT,
+        max_age=settings.PARTICIPANT_COOKIE_MAX_AGE,
+        httponly=True,
+        samesite="Lax",
+        secure=settings.SESSION_COOKIE_SECURE,
+    )
+
+
+def session_version(session_id: int) -> int | None:
+    """One indexed read: what every poll costs when nothing changed."""
+    return Session.objects.filter(pk=session_id).values_list("version", flat=True).first()
+
+
+def fragment_etag(kind: str, session_id: int, version: int, viewer: str = "") -> str:
+    return f'"{kind}-{session_id}-{version}-{viewer}-{get_language()}"'
+
+
+def not_modified(request: HttpRequest, etag: str) -> HttpResponse | None:
+    """A 304 when the screen already shows this version."""
+    return get_conditional_response(request, etag=etag)
+
+
+def mark_fragment(response: HttpResponse, etag: str) -> HttpResponse:
+    """Let the browser revalidate every poll, and keep fragments apart from full pages."""
+    response["ETag"] = etag
+    patch_cache_control(response, private=True, no_cache=True)
+    patch_vary_headers(response, ["HX-Request", "Cookie", "Accept-Language"])
+    return response

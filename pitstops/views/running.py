@@ -1,0 +1,241 @@
+"""The facilitator's side: prepare a session, run it from a laptop, show it on a projector."""
+
+from __future__ import annotations
+
+import io
+
+import segno
+from django.contrib import messages
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_http_methods, require_POST, require_safe
+
+from coalitions.models import Expedition
+from coalitions.rules import get_for_user_or_404
+
+from .. import live
+from ..board import build_board, card_queryset
+from ..forms import (
+    AgreementForm,
+    CardActionForm,
+    ControlForm,
+    GroupForm,
+    ReviewForm,
+    ScribeForm,
+    SessionForm,
+)
+from ..models import Agreement, Session
+from .live import fragment_etag, mark_fragment, not_modified, session_version
+
+RUN = "pitstops.run_session"
+
+
+def get_session_to_run(request: HttpRequest, pk: int) -> Session:
+    return get_for_user_or_404(
+        request.user, RUN, Session.objects.select_related("coalition", "pitstop__expedition"), pk=pk
+    )
+
+
+@require_http_methods(["GET", "HEAD", "POST"])
+def session_create(request: HttpRequest, slug: str) -> HttpResponse:
+    expedition = get_for_user_or_404(request.user, "pitstops.add_session", Expedition, slug=slug)
+    form = SessionForm(request.POST or None, expedition=expedition)
+    if request.method == "POST" and form.is_valid():
+        with transaction.atomic():
+            session = form.save()
+            session.facilitators.add(request.user)
+        messages.success(request, _("The session is ready. Open it when the group is there."))
+        return redirect(session)
+    return render(request, "pitstops/session_form.html", {"form": form, "expedition": expedition})
+
+
+def join_url(request: HttpRequest, session: Session) -> str:
+    return request.build_absolute_uri(f"{reverse('pitstops:join')}?code={session.join_code}")
+
+
+def qr_svg(url: str) -> str:
+    """The join link as an inline SVG, made here: no outside service sees the code."""
+    output = io.BytesIO()
+    segno.make(url, error="m").save(
+        output, kind="svg", scale=6, border=2, xmldecl=False, title=_("QR code to join")
+    )
+    return output.getvalue().decode()
+
+
+def _live_response(request: HttpRequest, session_id: int, kind: str, template: str) -> HttpResponse:
+    """The polled part of the board or the run page, or 304 when nothing changed."""
+    version = session_version(session_id)
+    etag = fragment_etag(kind, session_id, version or 0, str(request.user.pk))
+    if request.htmx and (cached := not_modified(request, etag)):
+        return cached
+    session = get_session_to_run(request, session_id)
+    cards = card_queryset(session)
+    if kind == "board":
+        cards = cards.shown_to_group()
+    context = {
+        "session": session,
+        "board": build_board(session, cards),
+        "join_url": join_url(request, session) if session.join_code else "",
+    }
+    if not request.htmx:
+        context["qr"] = qr_svg(context["join_url"]) if session.join_code else ""
+        context.update(_run_forms(session) if kind == "run" else {})
+        return render(request, template, context)
+    response = render(request, f"{template}#live", context)
+    return mark_fragment(response, etag)
+
+
+def _run_forms(session: Session) -> dict:
+    return {
+        "scribe_form": ScribeForm(session=session),
+        "group_form": GroupForm(),
+        "agreement_form": AgreementForm(session=session),
+        "open_agreements": Agreement.objects.filter(coalition=session.coalition)
+        .exclude(origin_session=session)
+        .pending()
+        .select_related("lead"),
+        "review_form": ReviewForm(),
+        "phases": session.phase_sequence(),
+    }
+
+
+@require_safe
+def session_run(request: HttpRequest, pk: int) -> HttpResponse:
+    return _live_response(request, pk, "run", "pitstops/session_run.html")
+
+
+@require_safe
+def session_board(request: HttpRequest, pk: int) -> HttpResponse:
+    return _live_response(request, pk, "board", "pitstops/session_board.html")
+
+
+def _done(request: HttpRequest, session: Session, error: ValidationError | None = None):
+    if error is not None:
+        for message in error.messages:
+            messages.error(request, message)
+    return redirect("pitstops:session_run", pk=session.pk)
+
+
+@require_POST
+def session_control(request: HttpRequest, pk: int) -> HttpResponse:
+    """Every button on the facilitator's board: open, phases, timer, reveal, close."""
+    session = get_session_to_run(request, pk)
+    form = ControlForm(request.POST, session=session)
+    if not form.is_valid():
+        return _done(request, session, ValidationError(_("That did not work. Try again.")))
+    data = form.cleaned_data
+    try:
+        match data["action"]:
+            case "open":
+                session.open()
+            case "close":
+                session.close()
+            case "next":
+                session.step(1)
+            case "previous":
+                session.step(-1)
+            case "go_to":
+                session.go_to_phase(data["phase"])
+            case "phase_earlier":
+                session.move_phase(data["phase"], -1)
+            case "phase_later":
+                session.move_phase(data["phase"], 1)
+            case "theme":
+                session.set_theme(data["theme"])
+            case "timer_start":
+                session.start_timer(data["minutes"])
+            case "timer_pause":
+                session.pause_timer()
+            case "timer_resume":
+                session.resume_timer()
+            case "timer_extend":
+                session.extend_timer(data["minutes"])
+            case "reveal":
+                shown = live.reveal(session)
+                messages.info(request, _("%(count)s cards are now shown.") % {"count": shown})
+    except ValidationError as error:
+        return _done(request, session, error)
+    return _done(request, session)
+
+
+@require_POST
+def card_action(request: HttpRequest, pk: int, card_pk: int) -> HttpResponse:
+    """Hold a card back before the reveal, release it, or put it in a group."""
+    session = get_session_to_run(request, pk)
+    card = get_object_or_404(session.reflections, pk=card_pk)
+    form = CardActionForm(request.POST, session=session)
+    if not form.is_valid():
+        return _done(request, session, ValidationError(_("That did not work. Try again.")))
+    action = form.cleaned_data["action"]
+    if action == "group":
+        live.assign_group(session, card, form.cleaned_data["group"])
+    else:
+        live.hold_back(session, card, held_back=action == "hold_back")
+    return _done(request, session)
+
+
+@require_POST
+def group_add(request: HttpRequest, pk: int) -> HttpResponse:
+    session = get_session_to_run(request, pk)
+    form = GroupForm(request.POST)
+    try:
+        if not form.is_valid():
+            raise ValidationError(_("Give the group a name of at most 80 characters."))
+        live.add_group(session, form.cleaned_data["name"])
+    except ValidationError as error:
+        return _done(request, session, error)
+    return _done(request, session)
+
+
+@require_POST
+def scribe(request: HttpRequest, pk: int) -> HttpResponse:
+    """The facilitator types a card for the group or a member, or adds a flip-chart photo."""
+    session = get_session_to_run(request, pk)
+    form = ScribeForm(request.POST, request.FILES, session=session)
+    try:
+        if not form.is_valid():
+            raise ValidationError([error for errors in form.errors.values() for error in errors])
+        live.scribe_card(
+            session,
+            facilitator=request.user,
+            text=form.cleaned_data["text"],
+            kind=form.cleaned_data["kind"],
+            theme=form.cleaned_data["theme"],
+            member=form.cleaned_data["member"],
+            photo=form.cleaned_data["photo"],
+        )
+    except ValidationError as error:
+        return _done(request, session, error)
+    messages.success(request, _("The card is on the board."))
+    return _done(request, session)
+
+
+@require_POST
+def agreement_add(request: HttpRequest, pk: int) -> HttpResponse:
+    session = get_session_to_run(request, pk)
+    form = AgreementForm(request.POST, session=session)
+    try:
+        if not form.is_valid():
+            raise ValidationError([error for errors in form.errors.values() for error in errors])
+        live.add_agreement(session, **form.cleaned_data)
+    except ValidationError as error:
+        return _done(request, session, error)
+    return _done(request, session)
+
+
+@require_POST
+def agreement_review(request: HttpRequest, pk: int, agreement_pk: int) -> HttpResponse:
+    session = get_session_to_run(request, pk)
+    agreement = get_object_or_404(Agreement, pk=agreement_pk, coalition=session.coalition)
+    form = ReviewForm(request.POST, instance=agreement)
+    try:
+        if not form.is_valid():
+            raise ValidationError([error for errors in form.errors.values() for error in errors])
+        live.review_agreement(session, agreement, **form.cleaned_data)
+    except ValidationError as error:
+        return _done(request, session, error)
+    return _done(request, session)

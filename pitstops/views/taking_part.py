@@ -1,0 +1,307 @@
+"""The participant's side: join with a code, no password; write cards, mark, agree, rate.
+
+These views need no log-in. A participant is known by a signed cookie per session; anyone
+without it is sent back to the join page with a clear message, and nothing they typed is lost.
+"""
+
+from __future__ import annotations
+
+import functools
+import uuid
+from collections.abc import Callable
+
+from django.conf import settings
+from django.contrib import messages
+from django.contrib.auth.decorators import login_not_required
+from django.core import signing
+from django.core.cache import cache
+from django.core.exceptions import ValidationError
+from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_http_methods, require_POST, require_safe
+
+from coalitions.models import Member
+
+from .. import live
+from ..board import build_board, card_queryset
+from ..forms import AgreementForm, CardForm, ChooseNameForm, CompassForm, JoinCodeForm
+from ..models import Agreement, Participant, Reflection, Session
+from .live import (
+    current_participant,
+    fragment_etag,
+    mark_fragment,
+    not_modified,
+    remember_participant,
+    session_version,
+)
+
+CODE_PROOF_SALT = "pitstops.join-code"
+CODE_PROOF_MAX_AGE = 60 * 15
+
+
+def _client_ip(request: HttpRequest) -> str:
+    return request.META.get("REMOTE_ADDR", "")
+
+
+def _too_many_attempts(request: HttpRequest) -> bool:
+    """Join codes are short, so guessing is rate-limited per address (ASVS 6.6.3)."""
+    key = f"join-attempts:{_client_ip(request)}"
+    cache.add(key, 0, timeout=600)
+    return cache.incr(key) > settings.JOIN_ATTEMPTS_PER_TEN_MINUTES
+
+
+def _open_session_for_code(code: str) -> Session | None:
+    return (
+        Session.objects.select_related("coalition")
+        .filter(join_code=code, status=Session.Status.OPEN)
+        .first()
+    )
+
+
+def _enter(request: HttpRequest, participant: Participant) -> HttpResponse:
+    response = redirect("pitstops:participate", pk=participant.session_id)
+    remember_participant(response, participant)
+    return response
+
+
+@login_not_required
+@require_http_methods(["GET", "HEAD", "POST"])
+def join(request: HttpRequest) -> HttpResponse:
+    """Step 1: the code from the screen (or the QR code, which fills it in)."""
+    if request.method != "POST":
+        form = JoinCodeForm(initial={"code": request.GET.get("code", "")})
+        return render(request, "pitstops/join.html", {"form": form})
+    form = JoinCodeForm(request.POST)
+    if _too_many_attempts(request):
+        form.add_error(None, _("Too many tries. Wait ten minutes and try again."))
+        return render(request, "pitstops/join.html", {"form": form}, status=429)
+    if not form.is_valid():
+        return render(request, "pitstops/join.html", {"form": form})
+    session = _open_session_for_code(form.cleaned_data["code"])
+    if session is None:
+        form.add_error(
+            "code", _("We do not know this code, or the session is over. Check the screen.")
+        )
+        return render(request, "pitstops/join.html", {"form": form})
+    cache.delete(f"join-attempts:{_client_ip(request)}")
+    member = Member.objects.of_user(request.user).filter(coalition=session.coalition).first()
+    if member is not None:  # a logged-in member is recognised
+        return _enter(request, live.join(session, member=member))
+    proof = signing.dumps(session.pk, salt=CODE_PROOF_SALT)
+    return render(
+        request,
+        "pitstops/join_choose.html",
+        {"session": session, "form": ChooseNameForm(session=session), "proof": proof},
+    )
+
+
+@login_not_required
+@require_POST
+def join_as(request: HttpRequest) -> HttpResponse:
+    """Step 2: pick your name, or join as a guest. The signed proof shows the code was right."""
+    try:
+        session_id = signing.loads(
+            request.POST.get("proof", ""), salt=CODE_PROOF_SALT, max_age=CODE_PROOF_MAX_AGE
+        )
+    except signing.BadSignature:
+        messages.error(
+            request, _("That took too long, or something went wrong. Type the code again.")
+        )
+        return redirect("pitstops:join")
+    session = get_object_or_404(Session.objects.select_related("coalition"), pk=session_id)
+    form = ChooseNameForm(request.POST, session=session)
+    if form.is_valid():
+        try:
+            participant = live.join(
+                session,
+                member=form.cleaned_data["member"],
+                guest_name=form.cleaned_data["guest_name"],
+            )
+        except ValidationError as error:
+            form.add_error(None, error)
+        else:
+            return _enter(request, participant)
+    context = {"session": session, "form": form, "proof": request.POST.get("proof")}
+    return render(request, "pitstops/join_choose.html", context, status=400)
+
+
+def _wants_json(request: HttpRequest) -> bool:
+    return "application/json" in request.headers.get("Accept", "")
+
+
+def participant_view(view: Callable) -> Callable:
+    """Only for someone who joined this session; others get a clear way back in."""
+
+    @functools.wraps(view)
+    def wrapper(request: HttpRequest, pk: int, *args, **kwargs) -> HttpResponse:
+        participant = current_participant(request, pk)
+        if participant is None:
+            message = _(
+                "You are not (or no longer) taking part in this session. Join with the code."
+            )
+            if _wants_json(request):
+                return JsonResponse({"ok": False, "error": message, "rejoin": True}, status=403)
+            messages.warning(request, message)
+            return redirect("pitstops:join")
+        return view(request, participant.session, participant, *args, **kwargs)
+
+    return login_not_required(wrapper)
+
+
+def _failed(request: HttpRequest, session: Session, error: ValidationError, status: int = 400):
+    message = " ".join(error.messages)
+    if _wants_json(request):
+        return JsonResponse({"ok": False, "error": message}, status=status)
+    messages.error(request, message)
+    return redirect("pitstops:participate", pk=session.pk)
+
+
+def _participant_context(session: Session, participant: Participant) -> dict:
+    shown = card_queryset(session).shown_to_group()
+    return {
+        "session": session,
+        "participant": participant,
+        "board": build_board(session, shown),
+        "own_cards": list(
+            live.own_cards(session, participant).select_related("theme").order_by("created_at")
+        ),
+        "marked": set(participant.marks.values_list("reflection_id", flat=True)),
+        "marks_left": live.ResonanceMark.LIMIT - participant.marks.count(),
+    }
+
+
+def _full_context(
+    session: Session, participant: Participant, card_form: CardForm | None = None
+) -> dict:
+    context = _participant_context(session, participant)
+    context.update(
+        card_form=card_form or CardForm(session=session, initial={"client_id": uuid.uuid4()}),
+        agreement_form=AgreementForm(session=session),
+        compass_form=CompassForm(session=session),
+        earlier_agreements=Agreement.objects.filter(coalition=session.coalition)
+        .exclude(origin_session=session)
+        .pending()
+        .select_related("lead"),
+        guiding_questions=session.current_theme.questions.all() if session.current_theme else [],
+    )
+    return context
+
+
+@require_safe
+@participant_view
+def participate(request: HttpRequest, session: Session, participant: Participant) -> HttpResponse:
+    """The participant's phone: the current phase, the group's cards, and my own."""
+    if request.htmx:
+        # A phase change reloads the whole page, so the right form appears; drafts are kept.
+        if request.GET.get("phase") not in (None, session.phase):
+            response = HttpResponse(status=204)
+            response["HX-Refresh"] = "true"
+            return response
+        etag = fragment_etag(
+            "p", session.pk, session_version(session.pk) or 0, participant.key[:12]
+        )
+        if cached := not_modified(request, etag):
+            return cached
+        response = render(
+            request, "pitstops/participate.html#live", _participant_context(session, participant)
+        )
+        return mark_fragment(response, etag)
+    return render(request, "pitstops/participate.html", _full_context(session, participant))
+
+
+@require_POST
+@participant_view
+def card_post(request: HttpRequest, session: Session, participant: Participant) -> HttpResponse:
+    form = CardForm(request.POST, session=session)
+    try:
+        if not form.is_valid():
+            raise ValidationError([error for errors in form.errors.values() for error in errors])
+        card, created = live.post_card(session, participant, **form.cleaned_data)
+    except ValidationError as error:
+        if _wants_json(request):
+            return JsonResponse({"ok": False, "error": " ".join(error.messages)}, status=400)
+        # Show the page again with the card as typed, so nothing is lost.
+        if not form.errors:
+            form.add_error(None, error)
+        return render(
+            request,
+            "pitstops/participate.html",
+            _full_context(session, participant, form),
+            status=400,
+        )
+    if _wants_json(request):
+        return JsonResponse({"ok": True, "id": card.pk, "created": created})
+    messages.success(request, _("Your card is saved."))
+    return redirect("pitstops:participate", pk=session.pk)
+
+
+@require_POST
+@participant_view
+def card_change(
+    request: HttpRequest, session: Session, participant: Participant, card_pk: int
+) -> HttpResponse:
+    """Edit or withdraw my own card, while its phase lasts."""
+    try:
+        card = live.get_own_card(session, participant, card_pk)
+        if request.POST.get("action") == "withdraw":
+            live.withdraw_card(session, card)
+            messages.success(request, _("Your card is withdrawn."))
+        else:
+            form = CardForm(request.POST, instance=card, session=session)
+            if not form.is_valid():
+                raise ValidationError([e for errors in form.errors.values() for e in errors])
+            live.edit_card(
+                session, card, **{k: v for k, v in form.cleaned_data.items() if k != "client_id"}
+            )
+            messages.success(request, _("Your card is changed."))
+    except ValidationError as error:
+        return _failed(request, session, error)
+    return redirect("pitstops:participate", pk=session.pk)
+
+
+@require_POST
+@participant_view
+def mark(request: HttpRequest, session: Session, participant: Participant, card_pk: int):
+    card = get_object_or_404(Reflection, pk=card_pk, session=session)
+    try:
+        live.toggle_mark(session, participant, card)
+    except ValidationError as error:
+        return _failed(request, session, error)
+    if request.htmx:
+        return render(
+            request,
+            "pitstops/participate.html#live",
+            _participant_context(session, participant),
+        )
+    return redirect("pitstops:participate", pk=session.pk)
+
+
+@require_POST
+@participant_view
+def propose_agreement(request: HttpRequest, session: Session, participant: Participant):
+    form = AgreementForm(request.POST, session=session)
+    try:
+        if not form.is_valid():
+            raise ValidationError([e for errors in form.errors.values() for e in errors])
+        live.add_agreement(session, **form.cleaned_data)
+    except ValidationError as error:
+        return _failed(request, session, error)
+    messages.success(request, _("The agreement is on the board."))
+    return redirect("pitstops:participate", pk=session.pk)
+
+
+@require_POST
+@participant_view
+def compass(request: HttpRequest, session: Session, participant: Participant) -> HttpResponse:
+    form = CompassForm(request.POST, session=session)
+    try:
+        if not form.is_valid():
+            raise ValidationError(_("Give every theme a score and choose a place on the ladder."))
+        live.rate_compass(
+            session, participant, scores=form.scores(), rung=form.cleaned_data["rung"]
+        )
+    except ValidationError as error:
+        return _failed(request, session, error)
+    messages.success(request, _("Thank you. Your compass is saved."))
+    return redirect("pitstops:participate", pk=session.pk)

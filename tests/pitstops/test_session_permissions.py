@@ -1,0 +1,71 @@
+"""Who may change a session: only its facilitators (and superusers); others get 404.
+
+The GET side of these URLs is in the permission matrix (tests/pitstops/cases.py).
+"""
+
+from __future__ import annotations
+
+import pytest
+from django.urls import reverse
+
+from pitstops.models import Session
+from tests.conftest import ROLES
+
+RUNS = {"facilitator", "superuser"}
+
+
+def posts(w):
+    session = w.session.pk
+    return [
+        (reverse("pitstops:session_control", args=[session]), {"action": "open"}),
+        (reverse("pitstops:card_action", args=[session, w.card.pk]), {"action": "hold_back"}),
+        (reverse("pitstops:group_add", args=[session]), {"name": "Groep"}),
+        (reverse("pitstops:scribe", args=[session]), {"text": "Notitie", "kind": "observation"}),
+        (reverse("pitstops:agreement_add", args=[session]), {"what": "Iets"}),
+        (
+            reverse("pitstops:agreement_review", args=[session, w.agreement.pk]),
+            {"status": "done", "outcome": ""},
+        ),
+        (
+            reverse("pitstops:session_create", args=[w.expedition.slug]),
+            {"pitstop": w.draft_pitstop.pk, "coalition": w.coalition.pk, "held_on": "2027-01-01"},
+        ),
+    ]
+
+
+@pytest.mark.parametrize("role", ROLES)
+def test_only_facilitators_change_a_session(client_for, world, role):
+    client = client_for(role)
+    for url, data in posts(world):
+        response = client.post(url, data)
+        if role == "anonymous":
+            assert response.status_code == 302 and "/inloggen/" in response["Location"], url
+        elif role in RUNS:
+            assert response.status_code == 302, url
+        else:
+            assert response.status_code == 404, (role, url)
+    opened = Session.objects.get(pk=world.session.pk).is_open
+    assert opened == (role in RUNS)
+
+
+def test_a_facilitator_of_the_expedition_not_on_this_session_cannot_run_it(client, world):
+    world.session.facilitators.clear()
+    client.force_login(world.user("facilitator"))
+    assert client.get(reverse("pitstops:session_run", args=[world.session.pk])).status_code == 404
+    # ...but may read its summary, as facilitator of the expedition.
+    url = reverse("pitstops:session_summary", args=[world.session.pk])
+    assert client.get(url).status_code == 200
+
+
+def test_a_participant_of_one_session_cannot_post_into_another(client, world):
+    from tests.factories import SessionFactory
+
+    from .live_helpers import join, post_card
+
+    other = SessionFactory(pitstop=world.draft_pitstop, coalition=world.other_coalition)
+    other.open()
+    world.session.open()
+    join(client, world.session, guest="Kees")
+    response = post_card(client, other, "Verkeerde sessie")
+    assert response.status_code == 403
+    assert not other.reflections.exists()
