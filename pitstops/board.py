@@ -15,6 +15,12 @@ from .models import Agreement, CardGroup, CompassRating, CompassScore, Reflectio
 
 # Aggregates by role are shown only when each side has at least this many people.
 MIN_GROUP_SIZE = 3
+MARKS_SHOWN_IN = {
+    Session.Phase.RESONANCE,
+    Session.Phase.AGREEMENTS,
+    Session.Phase.COMPASS,
+    Session.Phase.CLOSE,
+}
 
 
 @dataclass
@@ -37,13 +43,16 @@ class Board:
     by_group: bool
 
 
-def card_queryset(session: Session) -> QuerySet[Reflection]:
-    return (
+def card_queryset(session: Session, *, with_marks: bool | None = None) -> QuerySet[Reflection]:
+    """The session's cards with what the board shows; marks are counted once they matter."""
+    if with_marks is None:
+        with_marks = session.phase in MARKS_SHOWN_IN or session.is_closed
+    cards = (
         Reflection.objects.filter(session=session)
-        .select_related("theme", "group", "author", "participant__member")
-        .annotate(mark_count=Count("marks"))
+        .select_related("author", "participant__member")
         .order_by("created_at", "pk")
     )
+    return cards.annotate(mark_count=Count("marks")) if with_marks else cards
 
 
 def build_board(session: Session, cards: QuerySet[Reflection]) -> Board:

@@ -14,3 +14,5 @@ STORAGES = {
     **STORAGES,
     "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
 }
+# The live server's threads share the in-memory test database; they must not keep connections.
+DATABASES["default"]["CONN_MAX_AGE"] = 0  # noqa: F405

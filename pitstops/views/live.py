@@ -7,7 +7,7 @@ from django.http import HttpRequest, HttpResponse
 from django.utils.cache import get_conditional_response, patch_cache_control, patch_vary_headers
 from django.utils.translation import get_language
 
-from ..models import Participant, Session
+from ..models import Participant
 
 COOKIE_SALT = "pitstops.participant"
 
@@ -16,14 +16,24 @@ def cookie_name(session_id: int) -> str:
     return f"pitstop-deelnemer-{session_id}"
 
 
-def current_participant(request: HttpRequest, session_id: int) -> Participant | None:
-    """The participant this browser joined as; None without a cookie, or with a forged one."""
-    key = request.get_signed_cookie(
+def participant_key(request: HttpRequest, session_id: int) -> str | None:
+    """The key in this browser's signed cookie; None when missing, expired or forged."""
+    return request.get_signed_cookie(
         cookie_name(session_id),
         default=None,
-        salt=COOKIE_SALT,
+        salt=cookie_salt(session_id),
         max_age=settings.PARTICIPANT_COOKIE_MAX_AGE,
     )
+
+
+def cookie_salt(session_id: int) -> str:
+    """Bound to the session: a cookie of one session is worth nothing in another."""
+    return f"{COOKIE_SALT}:{session_id}"
+
+
+def current_participant(request: HttpRequest, session_id: int) -> Participant | None:
+    """The participant this browser joined as; None without a cookie, or with a forged one."""
+    key = participant_key(request, session_id)
     if key is None:
         return None
     return (
@@ -37,17 +47,12 @@ def remember_participant(response: HttpResponse, participant: Participant) -> No
     response.set_signed_cookie(
         cookie_name(participant.session_id),
         participant.key,
-        salt=COOKIE_SALT,
+        salt=cookie_salt(participant.session_id),
         max_age=settings.PARTICIPANT_COOKIE_MAX_AGE,
         httponly=True,
         samesite="Lax",
         secure=settings.SESSION_COOKIE_SECURE,
     )
-
-
-def session_version(session_id: int) -> int | None:
-    """One indexed read: what every poll costs when nothing changed."""
-    return Session.objects.filter(pk=session_id).values_list("version", flat=True).first()
 
 
 def fragment_etag(kind: str, session_id: int, version: int, viewer: str = "") -> str:
@@ -56,7 +61,10 @@ def fragment_etag(kind: str, session_id: int, version: int, viewer: str = "") ->
 
 def not_modified(request: HttpRequest, etag: str) -> HttpResponse | None:
     """A 304 when the screen already shows this version."""
-    return get_conditional_response(request, etag=etag)
+    response = get_conditional_response(request, etag=etag)
+    if response is not None:
+        response["ETag"] = etag
+    return response
 
 
 def mark_fragment(response: HttpResponse, etag: str) -> HttpResponse:

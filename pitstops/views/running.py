@@ -29,7 +29,7 @@ from ..forms import (
     SessionForm,
 )
 from ..models import Agreement, Session
-from .live import fragment_etag, mark_fragment, not_modified, session_version
+from .live import fragment_etag, mark_fragment, not_modified
 
 RUN = "pitstops.run_session"
 
@@ -68,9 +68,13 @@ def qr_svg(url: str) -> str:
 
 def _live_response(request: HttpRequest, session_id: int, kind: str, template: str) -> HttpResponse:
     """The polled part of the board or the run page, or 304 when nothing changed."""
-    version = session_version(session_id)
+    # The version and the right to see it in one read, so a 304 tells outsiders nothing.
+    runs = Session.objects.filter(pk=session_id)
+    if not request.user.is_superuser:
+        runs = runs.filter(facilitators=request.user)
+    version = runs.values_list("version", flat=True).first()
     etag = fragment_etag(kind, session_id, version or 0, str(request.user.pk))
-    if request.htmx and (cached := not_modified(request, etag)):
+    if request.htmx and version is not None and (cached := not_modified(request, etag)):
         return cached
     session = get_session_to_run(request, session_id)
     cards = card_queryset(session)

@@ -7,6 +7,7 @@ without it is sent back to the join page with a clear message, and nothing they 
 from __future__ import annotations
 
 import functools
+import time
 import uuid
 from collections.abc import Callable
 
@@ -18,6 +19,8 @@ from django.core.cache import cache
 from django.core.exceptions import ValidationError
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.template.loader import render_to_string
+from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
@@ -32,8 +35,8 @@ from .live import (
     fragment_etag,
     mark_fragment,
     not_modified,
+    participant_key,
     remember_participant,
-    session_version,
 )
 
 CODE_PROOF_SALT = "pitstops.join-code"
@@ -137,13 +140,7 @@ def participant_view(view: Callable) -> Callable:
     def wrapper(request: HttpRequest, pk: int, *args, **kwargs) -> HttpResponse:
         participant = current_participant(request, pk)
         if participant is None:
-            message = _(
-                "You are not (or no longer) taking part in this session. Join with the code."
-            )
-            if _wants_json(request):
-                return JsonResponse({"ok": False, "error": message, "rejoin": True}, status=403)
-            messages.warning(request, message)
-            return redirect("pitstops:join")
+            return _rejoin(request)
         return view(request, participant.session, participant, *args, **kwargs)
 
     return login_not_required(wrapper)
@@ -157,12 +154,18 @@ def _failed(request: HttpRequest, session: Session, error: ValidationError, stat
     return redirect("pitstops:participate", pk=session.pk)
 
 
-def _participant_context(session: Session, participant: Participant) -> dict:
-    shown = card_queryset(session).shown_to_group()
+def _shared_context(session: Session) -> dict:
+    """What every participant of the session sees alike."""
     return {
         "session": session,
+        "board": build_board(session, card_queryset(session).shown_to_group()),
+    }
+
+
+def _participant_context(session: Session, participant: Participant) -> dict:
+    return {
+        **_shared_context(session),
         "participant": participant,
-        "board": build_board(session, shown),
         "own_cards": list(
             live.own_cards(session, participant).select_related("theme").order_by("created_at")
         ),
@@ -188,26 +191,75 @@ def _full_context(
     return context
 
 
+@login_not_required
 @require_safe
-@participant_view
-def participate(request: HttpRequest, session: Session, participant: Participant) -> HttpResponse:
+def participate(request: HttpRequest, pk: int) -> HttpResponse:
     """The participant's phone: the current phase, the group's cards, and my own."""
     if request.htmx:
-        # A phase change reloads the whole page, so the right form appears; drafts are kept.
-        if request.GET.get("phase") not in (None, session.phase):
-            response = HttpResponse(status=204)
-            response["HX-Refresh"] = "true"
-            return response
-        etag = fragment_etag(
-            "p", session.pk, session_version(session.pk) or 0, participant.key[:12]
-        )
+        return _poll(request, pk)
+    participant = current_participant(request, pk)
+    if participant is None:
+        return _rejoin(request)
+    return render(
+        request, "pitstops/participate.html", _full_context(participant.session, participant)
+    )
+
+
+def _poll(request: HttpRequest, pk: int) -> HttpResponse:
+    """What a phone asks every 2 seconds: one read by primary key, and usually a 304.
+
+    The signed cookie proves the phone joined this session. Outside the resonance phase every
+    participant sees the same fragment: it is rendered at most once a second per session and
+    shared through the cache, so 60 phones posting at once do not mean 60 renders per card.
+    """
+    key = participant_key(request, pk)
+    state = Session.objects.filter(pk=pk).values_list("version", "phase", "status").first()
+    # Not (or no longer) joined, or a new phase: reload the page, which shows what to do.
+    if (
+        key is None
+        or state is None
+        or request.GET.get("state") not in (None, f"{state[1]}-{state[2]}")
+    ):
+        response = HttpResponse(status=204)
+        response["HX-Refresh"] = "true"
+        return response
+    version, phase, _status = state
+    if phase == Session.Phase.RESONANCE:
+        etag = fragment_etag("p", pk, version, key[:12])
         if cached := not_modified(request, etag):
             return cached
-        response = render(
-            request, "pitstops/participate.html#live", _participant_context(session, participant)
-        )
-        return mark_fragment(response, etag)
-    return render(request, "pitstops/participate.html", _full_context(session, participant))
+        participant = current_participant(request, pk)
+        context = _participant_context(participant.session, participant)
+        return mark_fragment(HttpResponse(render_to_string(LIVE, context, request)), etag)
+    version, html = _shared_fragment(pk, version)
+    etag = fragment_etag("p", pk, version)
+    if cached := not_modified(request, etag):
+        return cached
+    return mark_fragment(HttpResponse(html), etag)
+
+
+LIVE = "pitstops/participate.html#live"
+SHARED_FRAGMENT_MAX_AGE = 1.0  # seconds; with the 2 s poll a card shows within 3 s
+
+
+def _shared_fragment(pk: int, version: int) -> tuple[int, str]:
+    """The fragment every participant sees, as (version it shows, html)."""
+    cache_key = f"pitstops:participant-live:{pk}:{get_language()}"
+    cached = cache.get(cache_key)
+    if cached and (cached[0] == version or time.time() - cached[2] < SHARED_FRAGMENT_MAX_AGE):
+        return cached[0], cached[1]
+    session = Session.objects.select_related("coalition").get(pk=pk)
+    html = render_to_string(LIVE, _shared_context(session))
+    cache.set(cache_key, (session.version, html, time.time()), timeout=60)
+    return session.version, html
+
+
+def _rejoin(request: HttpRequest) -> HttpResponse:
+    message = _("You are not (or no longer) taking part in this session. Join with the code.")
+    if _wants_json(request):
+        return JsonResponse({"ok": False, "error": message, "rejoin": True}, status=403)
+    messages.warning(request, message)
+    return redirect("pitstops:join")
 
 
 @require_POST

@@ -14,6 +14,7 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
+from .live import live_session
 from .server import (
     HEALTH_PATH,
     BenchmarkError,
@@ -48,9 +49,9 @@ class Run:
     scale: Scale
     figures: dict[str, float] = field(default_factory=dict)
 
-    def report(self, name: str, value: float, unit: str) -> None:
+    def report(self, name: str, value: float, unit: str, *, digits: int = 1) -> None:
         """Print a BENCH line and remember the figure for the benchmarks that follow."""
-        print_bench(name, value, unit)
+        print_bench(name, value, unit, digits=digits)
         self.figures[name] = value
 
 
@@ -72,7 +73,7 @@ def trivial_view(run: Run) -> None:
 
 
 # In order: later benchmarks may read the figures of earlier ones from `run.figures`.
-BENCHMARKS: list[Callable[[Run], None]] = [trivial_view]
+BENCHMARKS: list[Callable[[Run], None]] = [trivial_view, live_session]
 
 
 def main(argv: list[str] | None = None) -> int:
