@@ -63,7 +63,9 @@ def agreements(request: HttpRequest, expedition: str, slug: str) -> HttpResponse
     closed = all_agreements.filter(status__in=CLOSED_STATUSES)
     if since:
         closed = closed.filter(updated_at__date__gte=since)
-    pending = with_answers(all_agreements.pending().order_by("due_on", "pk"))
+    # Overdue ones have their own section above; here what is still on time.
+    on_time = all_agreements.pending().filter(Q(due_on__isnull=True) | Q(due_on__gte=today))
+    pending = with_answers(on_time.order_by("due_on", "pk"))
     page = Paginator(pending, PAGE_SIZE).get_page(request.GET.get("page"))
     return render(
         request,
