@@ -159,7 +159,9 @@ def test_an_anonymous_reflection_stores_no_author_but_its_writer_finds_it(client
     assert client.get(edit).status_code == 200
     # Nobody else can: not a fellow member, not a facilitator.
     assert client_for("professional").get(edit).status_code == 404
-    assert "Ik durf niet alles" not in client_for("professional").get(url(world, "reflections")).text
+    assert (
+        "Ik durf niet alles" not in client_for("professional").get(url(world, "reflections")).text
+    )
 
 
 def test_anonymous_keys_differ_per_reflection(world):

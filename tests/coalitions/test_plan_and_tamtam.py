@@ -26,7 +26,12 @@ def url(world, name: str, **kwargs) -> str:
 def test_a_resident_adds_a_small_success_and_returns_home(client_for, world):
     response = client_for("resident").post(
         url(world, "small_things"),
-        {"kind": "success", "text": "Buurman groette terug", "lead": world.resident.pk, "from": "home"},
+        {
+            "kind": "success",
+            "text": "Buurman groette terug",
+            "lead": world.resident.pk,
+            "from": "home",
+        },
     )
     assert response.status_code == 302
     assert response["Location"] == world.coalition.get_absolute_url() + "#plan"
@@ -92,7 +97,9 @@ def test_html_is_shown_as_text(client_for, world):
 
 
 def test_count_me_in_toggles_and_keeps_who_joined(client_for, world):
-    idea = SmallThing.objects.create(coalition=world.coalition, text="Soep", lead=world.professional)
+    idea = SmallThing.objects.create(
+        coalition=world.coalition, text="Soep", lead=world.professional
+    )
     client = client_for("resident")
     join = url(world, "count_me_in", pk=idea.pk)
     assert client.post(join).status_code == 302
@@ -104,7 +111,9 @@ def test_count_me_in_toggles_and_keeps_who_joined(client_for, world):
 
 
 def test_you_cannot_join_your_own_idea_or_a_success(client_for, world):
-    own = SmallThing.objects.create(coalition=world.coalition, text="Mijn idee", lead=world.resident)
+    own = SmallThing.objects.create(
+        coalition=world.coalition, text="Mijn idee", lead=world.resident
+    )
     story = SmallThing.objects.create(
         coalition=world.coalition, kind="success", text="Gelukt", lead=world.professional
     )
@@ -115,7 +124,9 @@ def test_you_cannot_join_your_own_idea_or_a_success(client_for, world):
 
 
 def test_outsiders_and_facilitators_cannot_write_in_the_plan(client_for, world):
-    idea = SmallThing.objects.create(coalition=world.coalition, text="Soep", lead=world.professional)
+    idea = SmallThing.objects.create(
+        coalition=world.coalition, text="Soep", lead=world.professional
+    )
     for role in ("outsider", "coordinator", "facilitator", "superuser"):
         client = client_for(role)
         assert client.post(url(world, "count_me_in", pk=idea.pk)).status_code == 404, role
@@ -167,7 +178,9 @@ def test_posting_with_htmx_returns_the_updated_tamtam(client_for, world):
 )
 def test_bad_tamtam_posts_get_a_clear_message(client_for, world, text, message):
     for headers in ({}, {"HX-Request": "true"}):
-        response = client_for("resident").post(url(world, "tamtam"), {"text": text}, headers=headers)
+        response = client_for("resident").post(
+            url(world, "tamtam"), {"text": text}, headers=headers
+        )
         assert response.status_code == 200
         assert message in response.text
     assert not TamtamPost.objects.exists()
