@@ -20,18 +20,20 @@ def url(world, name: str, **kwargs) -> str:
     )
 
 
+def plan(**fields) -> dict:
+    """The small-thing form's data, with its prefix; `from` is the form's own hidden field."""
+    return {(key if key == "from" else f"plan-{key}"): value for key, value in fields.items()}
+
+
 # The plan of small things ---------------------------------------------------------------------
 
 
 def test_a_resident_adds_a_small_success_and_returns_home(client_for, world):
     response = client_for("resident").post(
         url(world, "small_things"),
-        {
-            "kind": "success",
-            "text": "Buurman groette terug",
-            "lead": world.resident.pk,
-            "from": "home",
-        },
+        plan(
+            kind="success", text="Buurman groette terug", lead=world.resident.pk, **{"from": "home"}
+        ),
     )
     assert response.status_code == 302
     assert response["Location"] == world.coalition.get_absolute_url() + "#plan"
@@ -42,7 +44,7 @@ def test_a_resident_adds_a_small_success_and_returns_home(client_for, world):
 def test_a_professional_may_add_one_that_a_resident_leads(client_for, world):
     client_for("professional").post(
         url(world, "small_things"),
-        {"kind": "action", "text": "Soep koken", "lead": world.resident.pk},
+        plan(kind="action", text="Soep koken", lead=world.resident.pk),
     )
     thing = SmallThing.objects.get()
     assert thing.lead == world.resident and thing.added_by == world.professional
@@ -51,7 +53,7 @@ def test_a_professional_may_add_one_that_a_resident_leads(client_for, world):
 def test_adding_with_htmx_returns_the_plan_part(client_for, world):
     response = client_for("resident").post(
         url(world, "small_things"),
-        {"kind": "action", "text": "Stoep vegen", "lead": world.resident.pk, "from": "home"},
+        plan(kind="action", text="Stoep vegen", lead=world.resident.pk, **{"from": "home"}),
         headers={"HX-Request": "true"},
     )
     assert response.status_code == 200
@@ -70,7 +72,7 @@ def test_adding_with_htmx_returns_the_plan_part(client_for, world):
 )
 def test_bad_small_things_get_a_clear_message_and_keep_the_text(client_for, world, data, message):
     data = {"lead": world.resident.pk, **data}
-    response = client_for("resident").post(url(world, "small_things"), data)
+    response = client_for("resident").post(url(world, "small_things"), plan(**data))
     assert response.status_code == 200
     assert message in response.text
     if data["text"]:
@@ -80,7 +82,7 @@ def test_bad_small_things_get_a_clear_message_and_keep_the_text(client_for, worl
 
 def test_a_lead_from_another_coalition_is_refused(client_for, world):
     response = client_for("resident").post(
-        url(world, "small_things"), {"kind": "action", "text": "Iets", "lead": world.outsider.pk}
+        url(world, "small_things"), plan(kind="action", text="Iets", lead=world.outsider.pk)
     )
     assert "Select a valid choice" in response.text
     assert not SmallThing.objects.exists()
@@ -89,7 +91,7 @@ def test_a_lead_from_another_coalition_is_refused(client_for, world):
 def test_html_is_shown_as_text(client_for, world):
     client_for("resident").post(
         url(world, "small_things"),
-        {"kind": "action", "text": "<script>alert(1)</script>", "lead": world.resident.pk},
+        plan(kind="action", text="<script>alert(1)</script>", lead=world.resident.pk),
     )
     html = client_for("resident").get(url(world, "small_things")).text
     assert "<script>alert(1)</script>" not in html
@@ -130,7 +132,7 @@ def test_outsiders_and_facilitators_cannot_write_in_the_plan(client_for, world):
     for role in ("outsider", "coordinator", "facilitator", "superuser"):
         client = client_for(role)
         assert client.post(url(world, "count_me_in", pk=idea.pk)).status_code == 404, role
-        response = client.post(url(world, "small_things"), {"kind": "action", "text": "Iets"})
+        response = client.post(url(world, "small_things"), plan(kind="action", text="Iets"))
         assert response.status_code == 404, role
     assert not idea.joiners.exists() and SmallThing.objects.count() == 1
 
@@ -155,7 +157,9 @@ def test_the_plan_is_paginated(client_for, world):
 
 
 def test_posting_to_the_tamtam_without_javascript(client_for, world):
-    response = client_for("professional").post(url(world, "tamtam"), {"text": "Hoe gaat het?"})
+    response = client_for("professional").post(
+        url(world, "tamtam"), {"tamtam-text": "Hoe gaat het?"}
+    )
     assert response.status_code == 302
     post = TamtamPost.objects.get()
     assert (post.author, post.coalition) == (world.professional, world.coalition)
@@ -165,7 +169,9 @@ def test_posting_to_the_tamtam_without_javascript(client_for, world):
 def test_posting_with_htmx_returns_the_updated_tamtam(client_for, world):
     TamtamPost.objects.create(coalition=world.coalition, author=world.resident, text="Eerste")
     response = client_for("resident").post(
-        url(world, "tamtam"), {"text": "Tweede", "from": "home"}, headers={"HX-Request": "true"}
+        url(world, "tamtam"),
+        {"tamtam-text": "Tweede", "from": "home"},
+        headers={"HX-Request": "true"},
     )
     assert response.status_code == 200
     assert response.text.index("Tweede") < response.text.index("Eerste")  # newest first
@@ -179,7 +185,7 @@ def test_posting_with_htmx_returns_the_updated_tamtam(client_for, world):
 def test_bad_tamtam_posts_get_a_clear_message(client_for, world, text, message):
     for headers in ({}, {"HX-Request": "true"}):
         response = client_for("resident").post(
-            url(world, "tamtam"), {"text": text}, headers=headers
+            url(world, "tamtam"), {"tamtam-text": text}, headers=headers
         )
         assert response.status_code == 200
         assert message in response.text
@@ -192,7 +198,7 @@ def test_mentions_notify_members_by_email_after_commit(
     world.professional.email = "youssef@example.org"
     world.professional.save()
     with django_capture_on_commit_callbacks(execute=True):
-        client_for("resident").post(url(world, "tamtam"), {"text": "Dank je @youssef!"})
+        client_for("resident").post(url(world, "tamtam"), {"tamtam-text": "Dank je @youssef!"})
     post = TamtamPost.objects.get()
     assert list(post.mentions.all()) == [world.professional]
     assert len(mail.outbox) == 1
@@ -209,7 +215,7 @@ def test_no_mail_for_members_of_other_coalitions_or_yourself(
     world.outsider.email = "gert@example.org"
     world.outsider.save()
     with django_capture_on_commit_callbacks(execute=True):
-        client_for("resident").post(url(world, "tamtam"), {"text": "Hoi @Gert en @Ans"})
+        client_for("resident").post(url(world, "tamtam"), {"tamtam-text": "Hoi @Gert en @Ans"})
     assert mail.outbox == []
 
 
