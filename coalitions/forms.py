@@ -67,6 +67,7 @@ class ReflectionForm(forms.ModelForm):
 class SmallThingForm(forms.ModelForm):
     # The home holds several forms; prefixes keep their field ids apart.
     prefix = "plan"
+
     class Meta:
         model = SmallThing
         fields = ["kind", "text", "lead"]
@@ -87,6 +88,7 @@ class SmallThingForm(forms.ModelForm):
 
 class TamtamForm(forms.ModelForm):
     prefix = "tamtam"
+
     class Meta:
         model = TamtamPost
         fields = ["text"]
