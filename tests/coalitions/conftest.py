@@ -8,9 +8,14 @@ from __future__ import annotations
 
 import pytest
 from django.conf import settings
+from django.utils import translation
 
 
 @pytest.fixture(autouse=True)
 def english(client):
+    before = translation.get_language()
     client.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"
-    return client
+    yield client
+    # LocaleMiddleware leaves the request's language active in this thread; later tests expect
+    # the default again.
+    translation.activate(before)
