@@ -63,8 +63,7 @@ NL = {
     "This link is not valid.": "Deze link klopt niet.",
     "You already answered this reminder. Thank you!": "Je hebt deze herinnering al "
     "beantwoord. Dank je wel!",
-    "This agreement is already finished. Thank you!": "Deze afspraak is al afgerond. Dank je "
-    "wel!",
+    "This agreement is already finished. Thank you!": "Deze afspraak is al afgerond. Dank je wel!",
     "Reminder: %(what)s": "Herinnering: %(what)s",
     "%(name)s mentioned you on the tamtam": "%(name)s noemt je op de tamtam",
     "Hello %(name)s,": "Hallo %(name)s,",
@@ -167,8 +166,7 @@ NL = {
     "en de afspraak bijwerken bij je coalitie.",
     "Thank you": "Dank je wel",
     "Thank you!": "Dank je wel!",
-    "Well done. The agreement is marked as done.": "Goed gedaan. De afspraak staat nu op "
-    "klaar.",
+    "Well done. The agreement is marked as done.": "Goed gedaan. De afspraak staat nu op klaar.",
     "Your coalition and the facilitators now see that you would like help.": "Je coalitie en "
     "de begeleiders zien nu dat je graag hulp wilt.",
     "Noted. Good luck, and ask for help when you need it.": "Genoteerd. Succes! Vraag om hulp "
