@@ -1,6 +1,16 @@
 from django.contrib import admin
 
-from .models import Coalition, Expedition, GuidingQuestion, Member, Theme
+from .models import (
+    AgreementReminder,
+    Coalition,
+    Expedition,
+    GuidingQuestion,
+    HelpRequest,
+    Member,
+    SmallThing,
+    TamtamPost,
+    Theme,
+)
 
 
 @admin.register(Expedition)
@@ -74,3 +84,43 @@ class GuidingQuestionAdmin(admin.ModelAdmin):
     list_filter = ["theme__expedition"]
     search_fields = ["text_nl", "text_en"]
     list_select_related = ["theme"]
+
+
+# The coalition's own space. ReflectionAuthorKey has no admin on purpose: it is only useful to
+# the app, and nobody should browse keys next to anonymous words.
+
+
+@admin.register(SmallThing)
+class SmallThingAdmin(admin.ModelAdmin):
+    list_display = ["text", "kind", "coalition", "lead", "created_at"]
+    list_filter = ["kind", "coalition__expedition", "coalition"]
+    search_fields = ["text"]
+    list_select_related = ["coalition", "lead"]
+    raw_id_fields = ["lead", "added_by", "joiners"]
+
+
+@admin.register(TamtamPost)
+class TamtamPostAdmin(admin.ModelAdmin):
+    list_display = ["__str__", "coalition", "author", "created_at"]
+    list_filter = ["coalition__expedition", "coalition"]
+    search_fields = ["text"]
+    list_select_related = ["coalition", "author"]
+    raw_id_fields = ["author", "mentions"]
+
+
+@admin.register(HelpRequest)
+class HelpRequestAdmin(admin.ModelAdmin):
+    list_display = ["agreement", "asked_by", "created_at", "resolved_at"]
+    list_filter = [("resolved_at", admin.EmptyFieldListFilter)]
+    search_fields = ["agreement__what", "note"]
+    list_select_related = ["agreement", "asked_by"]
+    raw_id_fields = ["agreement", "asked_by"]
+
+
+@admin.register(AgreementReminder)
+class AgreementReminderAdmin(admin.ModelAdmin):
+    list_display = ["agreement", "kind", "due_on", "lead", "sent_at", "answer"]
+    list_filter = ["kind", "answer"]
+    search_fields = ["agreement__what"]
+    list_select_related = ["agreement", "lead"]
+    raw_id_fields = ["agreement", "lead"]

@@ -23,7 +23,8 @@ from pitstops.models import (
     Session,
 )
 
-from .models import Coalition, Expedition, Member
+from .models import Coalition, Expedition, HelpRequest, Member, SmallThing, TamtamPost
+from .models.space import find_mentions
 
 DEMO_PASSWORD = "pitstop-demo"
 RESIDENT = Member.Role.RESIDENT
@@ -286,6 +287,26 @@ RED_THREADS = [
     ),
 ]
 
+# The plan of small things: (kind, text, index of the lead, indexes of who joined).
+SMALL_THINGS = [
+    (SmallThing.Kind.ACTION, "Nieuwe buren een kaartje met onze namen brengen", 0, [2, 3]),
+    (SmallThing.Kind.SUCCESS, "Meneer van nummer 12 kwam voor het eerst koffie drinken", 2, []),
+    (SmallThing.Kind.ACTION, "Op zaterdag samen de stoep voor de buurtkamer vegen", 1, [0]),
+    (SmallThing.Kind.FAILURE, "De flyer was te lang. Niemand las hem", 1, []),
+    (SmallThing.Kind.ACTION, "Een lijstje met telefoonnummers voor als iemand ziek is", 3, [1, 4]),
+    (SmallThing.Kind.SUCCESS, "Iedereen kent nu de naam van de nieuwe vrijwilliger", 4, []),
+    (SmallThing.Kind.FAILURE, "Het appje over de vergadering kwam te laat", 5, []),
+]
+
+# The tamtam: (index of the author, text, hours ago). "@First name" mentions a member.
+TAMTAM = [
+    (0, "Goedemorgen allemaal! De koffie staat vanaf tien uur klaar.", 70),
+    (1, "@{2} bedankt voor het meedenken gisteren. Dat hielp echt.", 50),
+    (2, "Hoe gaat het met iedereen? Ik hoorde dat het druk is op het werk.", 30),
+    (3, "O ja: de sleutel ligt deze week bij de buren op nummer 8.", 20),
+    (4, "@{0} heb je zin om zaterdag mee te vegen?", 4),
+]
+
 VISIBILITY_CYCLE = [Visibility.QUOTABLE, Visibility.COALITION, Visibility.FACILITATORS]
 RUNGS = list(CompassRating.Rung)
 
@@ -390,6 +411,7 @@ def build_demo() -> Expedition:
 
         _reflections(coalition, session, members, themes, index, quotable_by_theme)
         _agreements(coalition, session, members, index)
+        _space(coalition, members)
         _compass(session, members, themes, index)
 
     for position, (key, title, text) in enumerate(RED_THREADS, start=1):
@@ -473,6 +495,49 @@ def _agreements(coalition, session, members, index) -> None:
                 "status": status,
                 "outcome": outcome if status == Agreement.Status.DONE else "",
             },
+        )
+
+
+def _space(coalition, members) -> None:
+    """Small things, tamtam messages and one request for help."""
+    now = timezone.now()
+    for position, (kind, text, lead, joiners) in enumerate(SMALL_THINGS):
+        thing, created = SmallThing.objects.get_or_create(
+            coalition=coalition,
+            text=text,
+            defaults={
+                "kind": kind,
+                "lead": members[lead % len(members)],
+                "added_by": members[lead % len(members)],
+                "created_at": now - datetime.timedelta(days=len(SMALL_THINGS) - position),
+            },
+        )
+        if created:
+            thing.joiners.add(*(members[j % len(members)] for j in joiners))
+    for author, text, hours_ago in TAMTAM:
+        first_names = [member.name.split()[0] for member in members]
+        text = text.format(*first_names)
+        post, created = TamtamPost.objects.get_or_create(
+            coalition=coalition,
+            text=text,
+            defaults={
+                "author": members[author],
+                "created_at": now - datetime.timedelta(hours=hours_ago),
+            },
+        )
+        if created:
+            post.mentions.set(find_mentions(text, [m for m in members if m != members[author]]))
+    agreement = (
+        Agreement.objects.filter(coalition=coalition, lead__isnull=False)
+        .pending()
+        .order_by("pk")
+        .first()
+    )
+    if agreement is not None and not agreement.help_requests.exists():
+        HelpRequest.objects.create(
+            agreement=agreement,
+            asked_by=agreement.lead,
+            note="Wie kan me helpen om een datum te prikken?",
         )
 
 

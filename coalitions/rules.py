@@ -111,3 +111,28 @@ def get_for_user_or_404[M: models.Model](
         security_log.warning("denied %s on %r to user %s", perm, obj, user.pk)
         raise Http404
     return obj
+
+
+# The coalition's own space
+# Between pitstops a coalition keeps its reflections, agreements, plan of small things and tamtam.
+# Its active members and the expedition's facilitators (and superusers) see it; coordinators,
+# other coalitions and strangers get a 404. Writing in it takes a membership, because everything
+# written there carries a member (or, for anonymous words, a member's key). No rule here looks at
+# a member's role: residents and professionals do exactly the same things.
+
+
+@rules.predicate
+def is_reflection_author(user, reflection) -> bool:
+    """The member who wrote it, also when it is anonymous (by the key kept next to it)."""
+    from coalitions.services import is_author_of
+
+    if reflection is None:
+        return False
+    member = Member.objects.of_user(user).filter(coalition_id=reflection.coalition_id).first()
+    return member is not None and is_author_of(member, reflection)
+
+
+rules.add_perm("coalitions.view_space", runs_expedition | is_coalition_member)
+rules.add_perm("coalitions.write_in_space", is_coalition_member)
+rules.add_perm("coalitions.manage_agreements", runs_expedition | is_coalition_member)
+rules.add_perm("coalitions.change_own_reflection", is_reflection_author)

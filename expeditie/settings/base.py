@@ -148,6 +148,8 @@ MAILERS = {
     }
 }
 DEFAULT_FROM_EMAIL = env("DEFAULT_FROM_EMAIL", default="Pitstop <pitstop@localhost>")
+# Where links in e-mails sent outside a request (send_reminders) point to.
+SITE_URL = env("SITE_URL", default="http://127.0.0.1:8000")
 
 CRISPY_ALLOWED_TEMPLATE_PACKS = "bootstrap5"
 CRISPY_TEMPLATE_PACK = "bootstrap5"

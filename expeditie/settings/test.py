@@ -16,3 +16,4 @@ STORAGES = {
 }
 # The live server's threads share the in-memory test database; they must not keep connections.
 DATABASES["default"]["CONN_MAX_AGE"] = 0  # noqa: F405
+DATABASES["default"]["CONN_HEALTH_CHECKS"] = False  # noqa: F405

@@ -263,3 +263,28 @@ class GuidingQuestion(models.Model):
     @property
     def text(self) -> str:
         return localized(self, "text")
+
+
+# The coalition's own space between pitstops lives in its own module; imported here so that
+# Django registers the models and `from coalitions.models import ...` finds them.
+from .space import (  # noqa: E402
+    AgreementReminder,
+    HelpRequest,
+    ReflectionAuthorKey,
+    SmallThing,
+    TamtamPost,
+)
+
+__all__ = [
+    "AgreementReminder",
+    "Coalition",
+    "Expedition",
+    "GuidingQuestion",
+    "HelpRequest",
+    "Member",
+    "ReflectionAuthorKey",
+    "SmallThing",
+    "TamtamPost",
+    "Theme",
+    "localized",
+]

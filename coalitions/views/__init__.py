@@ -1,4 +1,7 @@
-"""Home, health check and the overviews of an expedition and a coalition."""
+"""Home, health check and the overview of an expedition.
+
+The coalition's own space has a module per topic in this package.
+"""
 
 from __future__ import annotations
 
@@ -9,10 +12,10 @@ from django.shortcuts import render
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_safe
 
-from pitstops.models import Agreement, Pitstop, Reflection, Session
+from pitstops.models import Pitstop, Session
 
-from .models import Coalition, Expedition, GuidingQuestion, Member
-from .rules import get_for_user_or_404
+from ..models import Expedition, GuidingQuestion, Member
+from ..rules import get_for_user_or_404
 
 
 @require_safe
@@ -81,31 +84,5 @@ def expedition_detail(request: HttpRequest, slug: str) -> HttpResponse:
             "pitstops": pitstops,
             "themes": themes,
             "can_see_coalitions": request.user.has_perm("pitstops.view_drafts", expedition),
-        },
-    )
-
-
-@require_safe
-def coalition_detail(request: HttpRequest, expedition: str, slug: str) -> HttpResponse:
-    coalition = get_for_user_or_404(
-        request.user,
-        "coalitions.view_coalition",
-        Coalition.objects.select_related("expedition"),
-        expedition__slug=expedition,
-        slug=slug,
-    )
-    return render(
-        request,
-        "coalitions/coalition_detail.html",
-        {
-            "coalition": coalition,
-            "members": coalition.members.active(),
-            "sessions": coalition.sessions.select_related("pitstop"),
-            "agreements": Agreement.objects.filter(coalition=coalition)
-            .pending()
-            .select_related("lead"),
-            "reflections": Reflection.objects.visible_to(request.user)
-            .filter(coalition=coalition)
-            .select_related("theme", "author")[:10],
         },
     )

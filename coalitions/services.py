@@ -1,0 +1,192 @@
+"""Writes in the coalition's own space: small keyword-only functions, each one transaction.
+
+Views validate with forms and call these; the e-mails they cause leave only after the
+transaction commits, so a rolled-back write never tells anyone anything.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.conf import settings
+from django.core.mail import EmailMessage
+from django.db import transaction
+from django.db.models import Q
+from django.template.loader import render_to_string
+from django.utils import timezone, translation
+from django.utils.translation import gettext_lazy as _
+
+from pitstops.models import Agreement, Reflection
+
+from .models import (
+    Coalition,
+    HelpRequest,
+    Member,
+    ReflectionAuthorKey,
+    SmallThing,
+    TamtamPost,
+)
+from .models.space import find_mentions
+
+CLOSED_STATUSES = (Agreement.Status.DONE, Agreement.Status.DROPPED)
+
+
+def send_mail_after_commit(
+    *, subject: Any, template: str, context: dict[str, Any], to: str
+) -> None:
+    """Render an e-mail in Dutch (the default language) and send it once the write is saved.
+
+    Members have no language preference yet, so: Dutch first. `subject` is a lazy string with
+    %-placeholders filled from `context`.
+    """
+    with translation.override(settings.LANGUAGE_CODE):
+        body = render_to_string(template, context)
+        subject_text = " ".join(str(subject % context).split())  # no newlines in a header
+    message = EmailMessage(subject=subject_text, body=body, to=[to])
+    transaction.on_commit(message.send)
+
+
+def email_of(member: Member) -> str:
+    """A member's own address, else the address of their account."""
+    if member.email:
+        return member.email
+    return member.user.email if member.user_id and member.user else ""
+
+
+# Reflections ----------------------------------------------------------------------------------
+
+
+@transaction.atomic
+def save_reflection(*, reflection: Reflection, member: Member) -> Reflection:
+    """Save a new or edited reflection written by `member`.
+
+    A named reflection carries its author; an anonymous one carries none, only a keyed hash that
+    lets this member find it again (see ReflectionAuthorKey).
+    """
+    reflection.coalition = member.coalition
+    reflection.author_role = member.role
+    reflection.author = None if reflection.is_anonymous else member
+    reflection.save()
+    if reflection.is_anonymous:
+        ReflectionAuthorKey.objects.update_or_create(
+            reflection=reflection,
+            defaults={"digest": ReflectionAuthorKey.digest_for(reflection.pk, member.pk)},
+        )
+    else:
+        ReflectionAuthorKey.objects.filter(reflection=reflection).delete()
+    return reflection
+
+
+def reflections_of(member: Member) -> Any:
+    """A member's own reflections in their coalition, named and anonymous (newest first)."""
+    anonymous = Reflection.objects.filter(
+        coalition_id=member.coalition_id, is_anonymous=True, anonymous_author__isnull=False
+    ).values_list("pk", "anonymous_author__digest")
+    mine = [pk for pk, digest in anonymous if ReflectionAuthorKey.matches(digest, pk, member.pk)]
+    return (
+        Reflection.objects.filter(coalition_id=member.coalition_id)
+        .filter(Q(author=member) | Q(pk__in=mine))
+        .select_related("theme", "anonymous_author")
+    )
+
+
+def is_author_of(member: Member, reflection: Reflection) -> bool:
+    if reflection.coalition_id != member.coalition_id:
+        return False
+    if not reflection.is_anonymous:
+        return reflection.author_id == member.pk
+    key = ReflectionAuthorKey.objects.filter(reflection=reflection).first()
+    return key is not None and ReflectionAuthorKey.matches(key.digest, reflection.pk, member.pk)
+
+
+@transaction.atomic
+def withdraw_reflection(*, reflection: Reflection) -> None:
+    """Withdrawn words are gone, with their key; they also leave any red thread as evidence."""
+    reflection.delete()
+
+
+# The plan of small things ---------------------------------------------------------------------
+
+
+@transaction.atomic
+def add_small_thing(
+    *, member: Member, kind: str, text: str, lead: Member | None = None
+) -> SmallThing:
+    return SmallThing.objects.create(
+        coalition=member.coalition, kind=kind, text=text, lead=lead or member, added_by=member
+    )
+
+
+@transaction.atomic
+def toggle_count_me_in(*, thing: SmallThing, member: Member) -> bool:
+    """Join an idea, or leave it again; returns whether the member has joined now."""
+    if not thing.can_be_joined_by(member):
+        return False
+    if thing.joiners.filter(pk=member.pk).exists():
+        thing.joiners.remove(member)
+        return False
+    thing.joiners.add(member)
+    return True
+
+
+# The tamtam -----------------------------------------------------------------------------------
+
+
+@transaction.atomic
+def post_to_tamtam(*, member: Member, text: str, coalition_url: str) -> TamtamPost:
+    """Post an update; every member it mentions hears about it by e-mail."""
+    post = TamtamPost.objects.create(coalition=member.coalition, author=member, text=text)
+    others = member.coalition.members.active().exclude(pk=member.pk).select_related("user")
+    mentioned = find_mentions(text, others)
+    post.mentions.set(mentioned)
+    for person in mentioned:
+        address = email_of(person)
+        if address:
+            send_mail_after_commit(
+                subject=_("%(name)s mentioned you on the tamtam"),
+                template="coalitions/email/mention.txt",
+                context={
+                    "name": member.name,
+                    "post": post,
+                    "person": person,
+                    "url": coalition_url,
+                },
+                to=address,
+            )
+    return post
+
+
+# Agreements and help --------------------------------------------------------------------------
+
+
+@transaction.atomic
+def save_agreement(
+    *, agreement: Agreement, coalition: Coalition, help_arranged: bool = False
+) -> Agreement:
+    """Save an agreement; once it is done or dropped, or help is arranged, open requests close."""
+    agreement.coalition = coalition
+    agreement.save()
+    if help_arranged or agreement.status in CLOSED_STATUSES:
+        agreement.help_requests.open().update(resolved_at=timezone.now())
+    return agreement
+
+
+@transaction.atomic
+def ask_for_help(*, agreement: Agreement, member: Member | None, note: str = "") -> HelpRequest:
+    """One open request per agreement: asking twice keeps the first."""
+    request, _ = HelpRequest.objects.get_or_create(
+        agreement=agreement,
+        resolved_at=None,
+        defaults={"asked_by": member, "note": note},
+    )
+    return request
+
+
+def membership_in(user: Any, coalition: Coalition) -> Member | None:
+    """The user's active membership of this coalition, if any."""
+    return (
+        Member.objects.of_user(user)
+        .filter(coalition=coalition)
+        .select_related("coalition__expedition")
+        .first()
+    )
