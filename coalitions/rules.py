@@ -132,7 +132,6 @@ def is_reflection_author(user, reflection) -> bool:
     return member is not None and is_author_of(member, reflection)
 
 
-rules.add_perm("coalitions.view_space", runs_expedition | is_coalition_member)
 rules.add_perm("coalitions.write_in_space", is_coalition_member)
 rules.add_perm("coalitions.manage_agreements", runs_expedition | is_coalition_member)
 rules.add_perm("coalitions.change_own_reflection", is_reflection_author)

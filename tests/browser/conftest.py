@@ -82,3 +82,18 @@ def log_in(page, live_server, username: str, password: str = DEMO_PASSWORD) -> N
     page.get_by_label("Wachtwoord").fill(password)
     page.get_by_role("button", name="Inloggen").click()
     page.wait_for_url(lambda url: "/inloggen/" not in url)
+
+
+@pytest.fixture
+def new_context(browser):
+    """More browsers (phones, a projector); closed after the test, so none keeps polling."""
+    contexts = []
+
+    def make(viewport: dict = PHONE):
+        context = browser.new_context(viewport=viewport, locale="nl-NL")
+        contexts.append(context)
+        return context
+
+    yield make
+    for context in contexts:
+        context.close()

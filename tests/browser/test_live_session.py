@@ -13,9 +13,8 @@ from .conftest import DESKTOP, PHONE, log_in
 LIVE = 3000  # every screen shows a change within 3 seconds
 
 
-def phone_joins(browser, live_server, code: str, *, name: str | None = None, guest: str = ""):
-    context = browser.new_context(viewport=PHONE, locale="nl-NL")
-    page = context.new_page()
+def phone_joins(new_context, live_server, code: str, *, name: str | None = None, guest: str = ""):
+    page = new_context(PHONE).new_page()
     page.goto(f"{live_server.url}/doe-mee/")
     page.get_by_label("Code").fill(code.lower())
     page.get_by_role("button", name="Doe mee").click()
@@ -33,7 +32,7 @@ def next_phase(run, expected: str) -> None:
     expect(run.locator("#live h1")).to_contain_text(expected)
 
 
-def test_a_session_from_open_to_close(browser, page, live_server, demo):
+def test_a_session_from_open_to_close(new_context, page, live_server, demo):
     session = Session.objects.get(pitstop__number=2, coalition__slug="apeldoorn")
     page.set_viewport_size(DESKTOP)
     log_in(page, live_server, "begeleider")
@@ -46,8 +45,8 @@ def test_a_session_from_open_to_close(browser, page, live_server, demo):
     board.goto(f"{live_server.url}/sessie/{session.pk}/bord/")
     expect(board.locator(".qr svg")).to_be_visible()
 
-    ans = phone_joins(browser, live_server, code, name="Ans Verhoef")
-    kees = phone_joins(browser, live_server, code, guest="Kees")
+    ans = phone_joins(new_context, live_server, code, name="Ans Verhoef")
+    kees = phone_joins(new_context, live_server, code, guest="Kees")
 
     # Check-in: a line each, on the board within 3 s.
     ans.get_by_label("Je kaartje").fill("Blij dat ik er ben")
@@ -118,7 +117,7 @@ def test_a_session_from_open_to_close(browser, page, live_server, demo):
         card = screen.locator("article.live-card", has_text="Ik durf niet alles te zeggen")
         expect(card).to_contain_text("anoniem")
         expect(card).not_to_contain_text("Ans")
-    admin = browser.new_context(viewport=DESKTOP, locale="nl-NL").new_page()
+    admin = new_context(DESKTOP).new_page()
     log_in(admin, live_server, "beheerder")
     admin.goto(f"{live_server.url}/beheer/pitstops/reflection/?q=durf+niet")
     row = admin.locator("#result_list tbody tr", has_text="Ik durf niet alles te zeggen")
