@@ -13,6 +13,15 @@ from .models import Agreement, CardGroup, CompassRating, Reflection, Session
 from .models.reflections import MAX_TEXT_LENGTH
 
 MAX_CARD_LENGTH = 500
+
+
+def require_valid(form: forms.BaseForm) -> dict[str, Any]:
+    """The cleaned data, or a ValidationError with every message, for views that act on it."""
+    if not form.is_valid():
+        raise forms.ValidationError([error for errors in form.errors.values() for error in errors])
+    return form.cleaned_data
+
+
 TOO_LONG = _("Keep it short: at most %(limit_value)d characters (now %(show_value)d).")
 
 

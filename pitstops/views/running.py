@@ -27,6 +27,7 @@ from ..forms import (
     ReviewForm,
     ScribeForm,
     SessionForm,
+    require_valid,
 )
 from ..models import Agreement, Session
 from .live import fragment_etag, mark_fragment, not_modified
@@ -201,8 +202,7 @@ def scribe(request: HttpRequest, pk: int) -> HttpResponse:
     session = get_session_to_run(request, pk)
     form = ScribeForm(request.POST, request.FILES, session=session)
     try:
-        if not form.is_valid():
-            raise ValidationError([error for errors in form.errors.values() for error in errors])
+        require_valid(form)
         live.scribe_card(
             session,
             facilitator=request.user,
@@ -223,8 +223,7 @@ def agreement_add(request: HttpRequest, pk: int) -> HttpResponse:
     session = get_session_to_run(request, pk)
     form = AgreementForm(request.POST, session=session)
     try:
-        if not form.is_valid():
-            raise ValidationError([error for errors in form.errors.values() for error in errors])
+        require_valid(form)
         live.add_agreement(session, **form.cleaned_data)
     except ValidationError as error:
         return _done(request, session, error)
@@ -237,8 +236,7 @@ def agreement_review(request: HttpRequest, pk: int, agreement_pk: int) -> HttpRe
     agreement = get_object_or_404(Agreement, pk=agreement_pk, coalition=session.coalition)
     form = ReviewForm(request.POST, instance=agreement)
     try:
-        if not form.is_valid():
-            raise ValidationError([error for errors in form.errors.values() for error in errors])
+        require_valid(form)
         live.review_agreement(session, agreement, **form.cleaned_data)
     except ValidationError as error:
         return _done(request, session, error)

@@ -28,7 +28,14 @@ from coalitions.models import Member
 
 from .. import live
 from ..board import build_board, card_queryset
-from ..forms import AgreementForm, CardForm, ChooseNameForm, CompassForm, JoinCodeForm
+from ..forms import (
+    AgreementForm,
+    CardForm,
+    ChooseNameForm,
+    CompassForm,
+    JoinCodeForm,
+    require_valid,
+)
 from ..models import Agreement, Participant, Reflection, Session
 from .live import (
     current_participant,
@@ -267,8 +274,7 @@ def _rejoin(request: HttpRequest) -> HttpResponse:
 def card_post(request: HttpRequest, session: Session, participant: Participant) -> HttpResponse:
     form = CardForm(request.POST, session=session)
     try:
-        if not form.is_valid():
-            raise ValidationError([error for errors in form.errors.values() for error in errors])
+        require_valid(form)
         card, created = live.post_card(session, participant, **form.cleaned_data)
     except ValidationError as error:
         if _wants_json(request):
@@ -301,8 +307,7 @@ def card_change(
             messages.success(request, _("Your card is withdrawn."))
         else:
             form = CardForm(request.POST, instance=card, session=session)
-            if not form.is_valid():
-                raise ValidationError([e for errors in form.errors.values() for e in errors])
+            require_valid(form)
             live.edit_card(
                 session, card, **{k: v for k, v in form.cleaned_data.items() if k != "client_id"}
             )
@@ -334,8 +339,7 @@ def mark(request: HttpRequest, session: Session, participant: Participant, card_
 def propose_agreement(request: HttpRequest, session: Session, participant: Participant):
     form = AgreementForm(request.POST, session=session)
     try:
-        if not form.is_valid():
-            raise ValidationError([e for errors in form.errors.values() for e in errors])
+        require_valid(form)
         live.add_agreement(session, **form.cleaned_data)
     except ValidationError as error:
         return _failed(request, session, error)
