@@ -1,7 +1,11 @@
 """Tests: fast hashing, e-mail kept in memory, plain static storage."""
 
+import os
+import tempfile
+from pathlib import Path
+
 from .base import *  # noqa: F403
-from .base import STORAGES, env
+from .base import DATABASES, STORAGES, env
 
 DEBUG = False
 SECRET_KEY = env("SECRET_KEY", default="django-insecure-tests-only")
@@ -14,6 +18,13 @@ STORAGES = {
     **STORAGES,
     "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
 }
-# The live server's threads share the in-memory test database; they must not keep connections.
-DATABASES["default"]["CONN_MAX_AGE"] = 0  # noqa: F405
-DATABASES["default"]["CONN_HEALTH_CHECKS"] = False  # noqa: F405
+# Each test closes its connections, so the live server's threads never hold one across tests.
+DATABASES["default"]["CONN_MAX_AGE"] = 0
+DATABASES["default"]["CONN_HEALTH_CHECKS"] = False
+if DATABASES["default"]["ENGINE"].endswith("sqlite3"):
+    # A file, not memory: the browser tests' live server then gives each thread its own
+    # connection, as in production, instead of sharing one (which can deadlock).
+    # One file per test run, in the temporary folder: a run never meets another's leftovers.
+    DATABASES["default"]["TEST"] = {
+        "NAME": str(Path(tempfile.gettempdir()) / f"pitstop-tests-{os.getpid()}.sqlite3")
+    }
