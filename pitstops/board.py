@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from collections import defaultdict
 from dataclasses import dataclass, field
+from functools import cached_property
 from typing import Any
 
 from django.db.models import Avg, Count, Q, QuerySet
@@ -38,9 +39,17 @@ class Board:
     columns: list[ThemeColumn]
     groups: list[tuple[CardGroup | None, list[Reflection]]]
     check_ins: list[Reflection]
-    agreements: list[Agreement]
-    compass: dict[str, Any]
     by_group: bool
+    themes: list[Any] = field(default_factory=list)
+
+    # Only some phases show these; a poll in any other phase does not pay for them.
+    @cached_property
+    def agreements(self) -> list[Agreement]:
+        return list(Agreement.objects.filter(origin_session=self.session).select_related("lead"))
+
+    @cached_property
+    def compass(self) -> dict[str, Any]:
+        return compass_summary(self.session, self.themes)
 
 
 def card_queryset(session: Session, *, with_marks: bool | None = None) -> QuerySet[Reflection]:
@@ -82,15 +91,14 @@ def build_board(session: Session, cards: QuerySet[Reflection]) -> Board:
         groups=[(group, by_group.get(group.pk, [])) for group in groups]
         + [(None, by_group.get(None, []))],
         check_ins=check_ins,
-        agreements=list(Agreement.objects.filter(origin_session=session).select_related("lead")),
-        compass=compass_summary(session),
+        themes=themes,
         # Once the facilitator made groups, sharing and everything after shows them.
         by_group=bool(groups)
         and session.phase not in (Session.Phase.CHECK_IN, Session.Phase.REFLECT),
     )
 
 
-def compass_summary(session: Session) -> dict[str, Any]:
+def compass_summary(session: Session, themes: list[Any]) -> dict[str, Any]:
     """Averages per theme; the resident/professional split only where each side has 3 raters."""
     raters = dict(
         CompassRating.objects.filter(session=session)
@@ -121,6 +129,6 @@ def compass_summary(session: Session) -> dict[str, Any]:
     return {
         "raters": sum(raters.values()),
         "show_split": show_split,
-        "themes": [(theme, averages.get(theme.pk)) for theme in session.themes.all()],
+        "themes": [(theme, averages.get(theme.pk)) for theme in themes],
         "ladder": [(label, ladder.get(value, 0)) for value, label in CompassRating.Rung.choices],
     }
