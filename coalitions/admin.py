@@ -86,8 +86,7 @@ class GuidingQuestionAdmin(admin.ModelAdmin):
     list_select_related = ["theme"]
 
 
-# The coalition's own space. ReflectionAuthorKey has no admin on purpose: it is only useful to
-# the app, and nobody should browse keys next to anonymous words.
+# The coalition's own space.
 
 
 @admin.register(SmallThing)

@@ -448,7 +448,12 @@ def _reflections(coalition, session, members, themes, index, quotable_by_theme) 
             coalition=coalition,
             session=session,
             text=line,
-            defaults={"author": member, "kind": Kind.OBSERVATION, "created_at": _aware(start)},
+            defaults={
+                "author": member,
+                "kind": Kind.OBSERVATION,
+                "created_at": _aware(start),
+                "revealed_at": _aware(start),
+            },
         )
     for theme_number, (key, theme) in enumerate(themes.items()):
         pool = REFLECTIONS.get(key, [])
@@ -472,6 +477,10 @@ def _reflections(coalition, session, members, themes, index, quotable_by_theme) 
                     "author_role": member.role,
                     "created_at": _aware(
                         start + datetime.timedelta(minutes=10 + theme_number * 15)
+                    ),
+                    # The session is over: the facilitator showed the cards to the group.
+                    "revealed_at": _aware(
+                        start + datetime.timedelta(minutes=20 + theme_number * 15)
                     ),
                 },
             )

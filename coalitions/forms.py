@@ -46,8 +46,9 @@ class ReflectionForm(forms.ModelForm):
         }
         help_texts = {
             "is_anonymous": _(
-                "Nobody sees your name, not even the facilitators. You can still change or "
-                "withdraw it yourself."
+                "Nobody can see that you wrote it, not the facilitators and not the "
+                "administrators. You can change or withdraw it on this device until you sign "
+                "out. After that nobody can link it to you, you neither."
             ),
             "visibility": _(
                 "Words that may be quoted can appear in a report, always without a name."

@@ -117,19 +117,20 @@ def get_for_user_or_404[M: models.Model](
 # Between pitstops a coalition keeps its reflections, agreements, plan of small things and tamtam.
 # Its active members and the expedition's facilitators (and superusers) see it; coordinators,
 # other coalitions and strangers get a 404. Writing in it takes a membership, because everything
-# written there carries a member (or, for anonymous words, a member's key). No rule here looks at
-# a member's role: residents and professionals do exactly the same things.
+# written there carries a member (or, for anonymous words, a seal of the writer's session). No
+# rule here looks at a member's role: residents and professionals do exactly the same things.
 
 
 @rules.predicate
-def is_reflection_author(user, reflection) -> bool:
-    """The member who wrote it, also when it is anonymous (by the key kept next to it)."""
+def is_reflection_author(user, words) -> bool:
+    """The member who wrote it; for anonymous words, only with the writer secret they were
+    sealed with (`words` is a pitstops.authorship.OwnWords)."""
     from coalitions.services import is_author_of
 
-    if reflection is None:
+    if words is None:
         return False
-    member = Member.objects.of_user(user).filter(coalition_id=reflection.coalition_id).first()
-    return member is not None and is_author_of(member, reflection)
+    member = Member.objects.of_user(user).filter(coalition_id=words.coalition_id).first()
+    return member is not None and is_author_of(member, words.reflection, words.writer_secret)
 
 
 rules.add_perm("coalitions.write_in_space", is_coalition_member)

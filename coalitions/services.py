@@ -16,13 +16,13 @@ from django.template.loader import render_to_string
 from django.utils import timezone, translation
 from django.utils.translation import gettext_lazy as _
 
+from pitstops import authorship
 from pitstops.models import Agreement, Reflection
 
 from .models import (
     Coalition,
     HelpRequest,
     Member,
-    ReflectionAuthorKey,
     SmallThing,
     TamtamPost,
 )
@@ -57,51 +57,49 @@ def email_of(member: Member) -> str:
 
 
 @transaction.atomic
-def save_reflection(*, reflection: Reflection, member: Member) -> Reflection:
+def save_reflection(*, reflection: Reflection, member: Member, writer_secret: str) -> Reflection:
     """Save a new or edited reflection written by `member`.
 
-    A named reflection carries its author; an anonymous one carries none, only a keyed hash that
-    lets this member find it again (see ReflectionAuthorKey).
+    A named reflection carries its author; an anonymous one carries none, only a seal made with
+    this signed-in session's writer secret, so this session can find it again
+    (see pitstops.authorship).
     """
     reflection.coalition = member.coalition
     reflection.author_role = member.role
     reflection.author = None if reflection.is_anonymous else member
+    reflection.author_seal = authorship.seal(writer_secret)
     reflection.save()
-    if reflection.is_anonymous:
-        ReflectionAuthorKey.objects.update_or_create(
-            reflection=reflection,
-            defaults={"digest": ReflectionAuthorKey.digest_for(reflection.pk, member.pk)},
-        )
-    else:
-        ReflectionAuthorKey.objects.filter(reflection=reflection).delete()
     return reflection
 
 
-def reflections_of(member: Member) -> Any:
-    """A member's own reflections in their coalition, named and anonymous (newest first)."""
+def reflections_of(member: Member, writer_secret: str | None) -> Any:
+    """A member's own released reflections in their coalition, newest first: named ones, and
+    anonymous ones written in the coalition space with this signed-in session."""
     anonymous = Reflection.objects.filter(
-        coalition_id=member.coalition_id, is_anonymous=True, anonymous_author__isnull=False
-    ).values_list("pk", "anonymous_author__digest")
-    mine = [pk for pk, digest in anonymous if ReflectionAuthorKey.matches(digest, pk, member.pk)]
+        coalition_id=member.coalition_id, session__isnull=True, is_anonymous=True
+    ).values_list("pk", "author_seal")
+    mine = authorship.sealed_by(anonymous, writer_secret)
     return (
-        Reflection.objects.filter(coalition_id=member.coalition_id)
+        Reflection.objects.released()
+        .filter(coalition_id=member.coalition_id)
         .filter(Q(author=member) | Q(pk__in=mine))
-        .select_related("theme", "anonymous_author")
+        .select_related("theme")
     )
 
 
-def is_author_of(member: Member, reflection: Reflection) -> bool:
+def is_author_of(member: Member, reflection: Reflection, writer_secret: str | None) -> bool:
     if reflection.coalition_id != member.coalition_id:
         return False
     if not reflection.is_anonymous:
         return reflection.author_id == member.pk
-    key = ReflectionAuthorKey.objects.filter(reflection=reflection).first()
-    return key is not None and ReflectionAuthorKey.matches(key.digest, reflection.pk, member.pk)
+    return reflection.session_id is None and authorship.is_sealed_by(
+        reflection.author_seal, writer_secret
+    )
 
 
 @transaction.atomic
 def withdraw_reflection(*, reflection: Reflection) -> None:
-    """Withdrawn words are gone, with their key; they also leave any red thread as evidence."""
+    """Withdrawn words are gone, with their seal; they also leave any red thread as evidence."""
     reflection.delete()
 
 

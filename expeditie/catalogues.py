@@ -1,12 +1,15 @@
 """Keep the translation catalogues whole: `python -m expeditie.catalogues` (run by `make messages`).
 
 Source strings are English, so the English catalogue repeats each msgid; this fills it. Dutch is
-written by people in locale/nl/. Both catalogues are then compiled with polib, so running the app
-needs no gettext tools.
+written by people in locale/nl/, by hand or as a JSON file of {msgid: Dutch}:
+`python -m expeditie.catalogues --dutch FILE.json` puts those in and lists what is still missing.
+Both catalogues are then compiled with polib, so running the app needs no gettext tools.
 """
 
 from __future__ import annotations
 
+import json
+import sys
 from pathlib import Path
 
 import polib
@@ -34,7 +37,28 @@ def fill_english(catalogue: polib.POFile) -> int:
     return changed
 
 
+def add_dutch(path: str) -> list[str]:
+    """Put the translations of a JSON file into the Dutch catalogue; returns what is missing."""
+    translations = json.loads(Path(path).read_text(encoding="utf-8"))
+    dutch_path = LOCALE_DIR / "nl" / "LC_MESSAGES" / "django.po"
+    dutch = polib.pofile(str(dutch_path), wrapwidth=100)
+    for entry in dutch:
+        if entry.msgid in translations:
+            entry.msgstr = translations[entry.msgid]
+            entry.previous_msgid = None
+            if entry.fuzzy:
+                entry.flags.remove("fuzzy")
+    dutch.save()
+    return [
+        entry.msgid
+        for entry in dutch
+        if not entry.obsolete and (entry.fuzzy or (not entry.msgid_plural and not entry.msgstr))
+    ]
+
+
 def main() -> None:
+    if sys.argv[1:2] == ["--dutch"]:
+        print("\n".join(add_dutch(sys.argv[2])) or "Every Dutch entry is translated.")
     english = polib.pofile(str(LOCALE_DIR / "en" / "LC_MESSAGES" / "django.po"), wrapwidth=100)
     if fill_english(english):
         english.save()

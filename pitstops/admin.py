@@ -84,7 +84,7 @@ class ReflectionAdmin(admin.ModelAdmin):
     list_select_related = ["coalition", "theme", "author"]
     raw_id_fields = ["author", "session", "participant", "group", "noted_by"]
     # The author key links an anonymous card to its writer's browser; nobody needs to see it.
-    exclude = ["author_key", "client_id"]
+    exclude = ["author_seal", "client_id"]
 
     @admin.display(description=_("text"))
     def short_text(self, obj: Reflection) -> str:

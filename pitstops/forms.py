@@ -113,7 +113,11 @@ class CardForm(forms.ModelForm):
             "theme": _("Theme"),
         }
         help_texts = {
-            "is_anonymous": _("Nobody sees who wrote it, the facilitators neither."),
+            "is_anonymous": _(
+                "Nobody can see that you wrote it: not the group, not the facilitators, not the "
+                "administrators. Only this phone can change or withdraw it, while this part of "
+                "the session lasts."
+            ),
         }
         widgets = {
             "text": forms.Textarea(attrs={"rows": 3}),

@@ -22,17 +22,18 @@ from PIL import Image, ImageOps, UnidentifiedImageError
 
 from coalitions.models import Member, Theme
 
+from . import authorship
 from .models import (
     Agreement,
     CardGroup,
     CompassRating,
     CompassScore,
+    JoinRequest,
     Participant,
     Reflection,
     ResonanceMark,
     Session,
 )
-from .models.reflections import author_key_for
 
 Phase = Session.Phase
 # Phases in which participants write cards; in the reflect phase they stay hidden until revealed.
@@ -49,13 +50,27 @@ def require_open(session: Session, phase: str | None = None) -> None:
         )
 
 
-def join(session: Session, *, member: Member | None = None, guest_name: str = "") -> Participant:
-    """Join as a coalition member (the same participant again on a second device) or a guest."""
+class NameTaken(ValidationError):
+    """Another phone already joined under this member's name."""
+
+
+def join(
+    session: Session, *, member: Member | None = None, guest_name: str = "", verified: bool = False
+) -> Participant:
+    """Join as a coalition member or as a guest.
+
+    A member's name is taken by the first phone that taps it. Another phone gets the same
+    participant only when `verified`: the member signed in, or the facilitator let it in.
+    """
     require_open(session)
     if member is not None:
         if member.coalition_id != session.coalition_id or not member.is_active:
             raise ValidationError(_("This name is not on the list of this coalition."))
-        participant, _created = Participant.objects.get_or_create(session=session, member=member)
+        participant, created = Participant.objects.get_or_create(session=session, member=member)
+        if not created and not verified:
+            raise NameTaken(
+                _("Someone already joined as %(name)s on another phone.") % {"name": member.name}
+            )
         session.attendees.add(member)
     else:
         guest_name = guest_name.strip()
@@ -67,10 +82,39 @@ def join(session: Session, *, member: Member | None = None, guest_name: str = ""
 
 
 @transaction.atomic
+def ask_to_join(session: Session, member: Member) -> JoinRequest:
+    """A phone asks the facilitator to let it in under a name already taken."""
+    require_open(session)
+    if member.coalition_id != session.coalition_id or not member.is_active:
+        raise ValidationError(_("This name is not on the list of this coalition."))
+    if session.join_requests.pending().count() >= JoinRequest.PENDING_LIMIT:
+        raise ValidationError(
+            _("Many phones are waiting already. Ask the facilitator, or join as a guest.")
+        )
+    join_request = JoinRequest.objects.create(session=session, member=member)
+    session.touch()
+    return join_request
+
+
+@transaction.atomic
+def decide_join_request(session: Session, join_request: JoinRequest, *, let_in: bool) -> None:
+    """The facilitator lets a waiting phone in, or refuses it."""
+    if join_request.session_id != session.pk:
+        raise ValidationError(_("This request belongs to another session."))
+    if not join_request.is_pending:
+        raise ValidationError(_("This request has been answered already."))
+    join_request.status = JoinRequest.Status.LET_IN if let_in else JoinRequest.Status.REFUSED
+    join_request.decided_at = timezone.now()
+    join_request.save(update_fields=["status", "decided_at"])
+    session.touch()
+
+
+@transaction.atomic
 def post_card(
     session: Session,
     participant: Participant,
     *,
+    writer_secret: str,
     text: str,
     kind: str,
     visibility: str,
@@ -98,7 +142,7 @@ def post_card(
         author=participant.member,
         author_role=participant.role,
         participant=participant,
-        author_key=author_key_for(participant.key),
+        author_seal=authorship.seal(writer_secret),
         client_id=client_id,
         text=text,
         phase=session.phase,
@@ -115,12 +159,17 @@ def post_card(
     return card, True
 
 
-def own_cards(session: Session, participant: Participant):
-    return Reflection.objects.filter(session=session, author_key=author_key_for(participant.key))
+def own_cards(session: Session, writer_secret: str):
+    """The cards this phone wrote in the session: sealed with its secret, whatever the name."""
+    seals = Reflection.objects.filter(session=session).exclude(author_seal="")
+    mine = authorship.sealed_by(seals.values_list("pk", "author_seal"), writer_secret)
+    return Reflection.objects.filter(pk__in=mine)
 
 
-def get_own_card(session: Session, participant: Participant, card_id: int) -> Reflection:
-    card = own_cards(session, participant).filter(pk=card_id).first()
+def get_own_card(session: Session, writer_secret: str, card_id: int) -> Reflection:
+    card = Reflection.objects.filter(session=session, pk=card_id).first()
+    if card is not None and not authorship.is_sealed_by(card.author_seal, writer_secret):
+        card = None
     if card is None:
         raise ValidationError(_("This card is not yours, or it is gone."))
     return card
@@ -164,9 +213,28 @@ def reveal(session: Session) -> int:
 
 @transaction.atomic
 def hold_back(session: Session, card: Reflection, *, held_back: bool) -> None:
+    """Hold a card back from the group and every member's page, or release it.
+
+    A card released after its theme's cards were shown is shown at once, so releasing it is
+    enough to let it reach the group and the coalition's pages.
+    """
     card.is_held_back = held_back
-    card.save(update_fields=["is_held_back", "updated_at"])
+    fields = ["is_held_back", "updated_at"]
+    if not held_back and card.revealed_at is None and _theme_was_revealed(session, card):
+        card.revealed_at = timezone.now()
+        fields.append("revealed_at")
+    card.save(update_fields=fields)
     session.touch()
+
+
+def _theme_was_revealed(session: Session, card: Reflection) -> bool:
+    if session.is_closed or card.phase != session.phase:
+        return True
+    return (
+        Reflection.objects.filter(session=session, theme=card.theme_id)
+        .exclude(revealed_at=None)
+        .exists()
+    )
 
 
 @transaction.atomic

@@ -12,6 +12,11 @@ urlpatterns = [
     path("sessie/<int:pk>/bord/", running.session_board, name="session_board"),
     path("sessie/<int:pk>/bediening/", running.session_control, name="session_control"),
     path("sessie/<int:pk>/kaart/<int:card_pk>/", running.card_action, name="card_action"),
+    path(
+        "sessie/<int:pk>/verzoek/<int:request_pk>/",
+        running.join_request_decide,
+        name="join_request_decide",
+    ),
     path("sessie/<int:pk>/groep/", running.group_add, name="group_add"),
     path("sessie/<int:pk>/notitie/", running.scribe, name="scribe"),
     path("sessie/<int:pk>/afspraak/", running.agreement_add, name="agreement_add"),
@@ -24,6 +29,8 @@ urlpatterns = [
     # Participants join with a code and take part on their phones.
     path("doe-mee/", taking_part.join, name="join"),
     path("doe-mee/wie-ben-je/", taking_part.join_as, name="join_as"),
+    path("doe-mee/vraag-de-begeleider/", taking_part.join_request, name="join_request"),
+    path("sessie/<int:pk>/meedoen/wachten/", taking_part.join_wait, name="join_wait"),
     path("sessie/<int:pk>/meedoen/", taking_part.participate, name="participate"),
     path("sessie/<int:pk>/meedoen/kaart/", taking_part.card_post, name="card_post"),
     path(

@@ -270,7 +270,6 @@ class GuidingQuestion(models.Model):
 from .space import (  # noqa: E402
     AgreementReminder,
     HelpRequest,
-    ReflectionAuthorKey,
     SmallThing,
     TamtamPost,
 )
@@ -282,7 +281,6 @@ __all__ = [
     "GuidingQuestion",
     "HelpRequest",
     "Member",
-    "ReflectionAuthorKey",
     "SmallThing",
     "TamtamPost",
     "Theme",

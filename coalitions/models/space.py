@@ -1,9 +1,8 @@
 """The coalition's own space between pitstops.
 
-The plan of small things, the tamtam, the reminders about agreements, requests for help, and the
-key that lets an anonymous author find their own words again. Agreements and reflections
-themselves live in the pitstops app; what this module adds sits next to them, so the pitstops
-schema stays as it is.
+The plan of small things, the tamtam, the reminders about agreements and requests for help.
+Agreements and reflections themselves live in the pitstops app; what this module adds sits next
+to them, so the pitstops schema stays as it is.
 """
 
 from __future__ import annotations
@@ -12,11 +11,9 @@ import re
 from collections.abc import Iterable
 from typing import TYPE_CHECKING
 
-from django.conf import settings
 from django.db import models
 from django.db.models import Count, Q
 from django.utils import timezone
-from django.utils.crypto import constant_time_compare, salted_hmac
 from django.utils.translation import gettext_lazy as _
 
 if TYPE_CHECKING:
@@ -292,49 +289,3 @@ class HelpRequest(models.Model):
 
     def __str__(self) -> str:
         return str(self.agreement)
-
-
-class ReflectionAuthorKey(models.Model):
-    """Lets the author of an anonymous reflection edit or withdraw it, without storing who it is.
-
-    An anonymous reflection stores no author (see pitstops.Reflection). Next to it we keep a keyed
-    hash (HMAC with the site's secret key) of the reflection's and the member's ids, never a name
-    or a member id. Without the secret nobody can tell who wrote it, not even from the database
-    or the admin. Because the reflection id is part of the hash, two anonymous reflections by the
-    same person do not share a key, so they cannot be grouped to guess an author. The app checks a
-    logged-in member against the key; that is all it can do with it. Anonymous words spoken in a
-    session have no key and cannot be changed afterwards.
-    """
-
-    SALT = "coalitions.ReflectionAuthorKey"
-
-    reflection = models.OneToOneField(
-        "pitstops.Reflection",
-        verbose_name=_("reflection"),
-        on_delete=models.CASCADE,
-        primary_key=True,
-        related_name="anonymous_author",
-    )
-    digest = models.CharField(_("key"), max_length=64)
-
-    class Meta:
-        verbose_name = _("key of an anonymous author")
-        verbose_name_plural = _("keys of anonymous authors")
-
-    def __str__(self) -> str:
-        return str(self.reflection_id)
-
-    @classmethod
-    def digest_for(cls, reflection_id: int, member_id: int, secret: str | None = None) -> str:
-        return salted_hmac(
-            cls.SALT, f"{reflection_id}:{member_id}", secret=secret, algorithm="sha256"
-        ).hexdigest()
-
-    @classmethod
-    def matches(cls, digest: str, reflection_id: int, member_id: int) -> bool:
-        """True when this member wrote it; old secret keys still count after a key rotation."""
-        secrets = [settings.SECRET_KEY, *settings.SECRET_KEY_FALLBACKS]
-        return any(
-            constant_time_compare(digest, cls.digest_for(reflection_id, member_id, secret))
-            for secret in secrets
-        )

@@ -15,6 +15,7 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
+from pitstops.authorship import OwnWords, account_writer_secret, ensure_account_writer_secret
 from pitstops.models import Reflection
 
 from ..forms import ReflectionForm
@@ -42,7 +43,8 @@ def _own_reflection(request: HttpRequest, space: Space, pk: int) -> Reflection:
     reflection = get_object_or_404(
         Reflection.objects.filter(coalition=space.coalition).select_related("theme"), pk=pk
     )
-    if not rules.has_perm(CHANGE, request.user, reflection):
+    words = OwnWords(reflection, account_writer_secret(request))
+    if not rules.has_perm(CHANGE, request.user, words):
         security_log.warning("denied %s on %r to user %s", CHANGE, reflection, request.user.pk)
         raise Http404
     return reflection
@@ -57,10 +59,15 @@ def reflections(request: HttpRequest, expedition: str, slug: str) -> HttpRespons
         initial["visibility"] = Reflection.Visibility.QUOTABLE
     form = ReflectionForm(request.POST or None, coalition=space.coalition, initial=initial)
     if request.method == "POST" and form.is_valid():
-        save_reflection(reflection=form.save(commit=False), member=space.member)
+        save_reflection(
+            reflection=form.save(commit=False),
+            member=space.member,
+            writer_secret=ensure_account_writer_secret(request),
+        )
         messages.success(request, _("Thank you. Your reflection is saved."))
         return redirect(_mine_url(space))
-    page = Paginator(reflections_of(space.member), PAGE_SIZE).get_page(request.GET.get("page"))
+    mine = reflections_of(space.member, account_writer_secret(request))
+    page = Paginator(mine, PAGE_SIZE).get_page(request.GET.get("page"))
     return render(
         request,
         "coalitions/space/reflections.html",
@@ -74,7 +81,11 @@ def reflection_edit(request: HttpRequest, expedition: str, slug: str, pk: int) -
     reflection = _own_reflection(request, space, pk)
     form = ReflectionForm(request.POST or None, instance=reflection, coalition=space.coalition)
     if request.method == "POST" and form.is_valid():
-        save_reflection(reflection=form.save(commit=False), member=space.member)
+        save_reflection(
+            reflection=form.save(commit=False),
+            member=space.member,
+            writer_secret=ensure_account_writer_secret(request),
+        )
         messages.success(request, _("Your changes are saved."))
         return redirect(_mine_url(space))
     return render(

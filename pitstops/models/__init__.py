@@ -2,13 +2,14 @@
 
 from .follow_up import Agreement, CompassRating, CompassScore, RedThread
 from .reflections import Reflection, ResonanceMark
-from .sessions import CardGroup, Participant, Pitstop, Session
+from .sessions import CardGroup, JoinRequest, Participant, Pitstop, Session
 
 __all__ = [
     "Agreement",
     "CardGroup",
     "CompassRating",
     "CompassScore",
+    "JoinRequest",
     "Participant",
     "Pitstop",
     "RedThread",

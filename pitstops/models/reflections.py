@@ -6,20 +6,29 @@ from django.conf import settings
 from django.db import models
 from django.db.models import Q
 from django.utils import timezone
-from django.utils.crypto import salted_hmac
 from django.utils.translation import gettext_lazy as _
 
 from coalitions.models import Coalition, Member, Theme
 
+from ..authorship import SEAL_LENGTH
 from .sessions import Session
 
 MAX_TEXT_LENGTH = 2000
+# Cards the facilitator held back, or has not revealed yet, are for facilitators only.
+RELEASED = Q(is_held_back=False) & (Q(session__isnull=True) | Q(revealed_at__isnull=False))
 
 
 class ReflectionQuerySet(models.QuerySet["Reflection"]):
     def quotable(self) -> ReflectionQuerySet:
-        """Words whose author allowed them in a report or a coordinator's view, without a name."""
-        return self.filter(visibility=Reflection.Visibility.QUOTABLE)
+        """Words whose author allowed them in a report or a coordinator's view, without a name,
+        and that the facilitator did not hold back."""
+        return self.filter(RELEASED, visibility=Reflection.Visibility.QUOTABLE)
+
+    def released(self) -> ReflectionQuerySet:
+        """Words that may reach members' pages: written in the coalition space, or cards the
+        facilitator revealed and did not hold back. Held-back and unrevealed cards stay with the
+        facilitators until they release them."""
+        return self.filter(RELEASED)
 
     def shown_to_group(self) -> ReflectionQuerySet:
         """Cards the facilitator revealed and did not hold back, and not for facilitators only."""
@@ -30,8 +39,9 @@ class ReflectionQuerySet(models.QuerySet["Reflection"]):
     def visible_to(self, user: models.Model) -> ReflectionQuerySet:
         """The privacy rule, in one place: which reflections this user may read.
 
-        Facilitators read everything of their expedition; members read their coalition's shared
-        words and their own; coordinators read only quotable words.
+        Facilitators read everything of their expedition, held-back cards too. Everyone else
+        reads only released words (see `released`): members their coalition's shared words and
+        their own named ones, coordinators only quotable words.
         """
         if not user.is_authenticated:
             return self.none()
@@ -39,15 +49,16 @@ class ReflectionQuerySet(models.QuerySet["Reflection"]):
             return self
         shared = [Reflection.Visibility.COALITION, Reflection.Visibility.QUOTABLE]
         member_of = Member.objects.of_user(user).values("coalition_id")
-        return self.filter(
-            Q(coalition__expedition__in=user.facilitated_expeditions.values("pk"))
-            | Q(coalition__in=member_of, visibility__in=shared)
+        readable = (
+            Q(coalition__in=member_of, visibility__in=shared)
             | Q(author__user=user)
             | Q(
                 coalition__expedition__in=user.coordinated_expeditions.values("pk"),
                 visibility=Reflection.Visibility.QUOTABLE,
             )
         )
+        facilitated = Q(coalition__expedition__in=user.facilitated_expeditions.values("pk"))
+        return self.filter(facilitated | (RELEASED & readable))
 
 
 class Reflection(models.Model):
@@ -105,7 +116,7 @@ class Reflection(models.Model):
         _("author's role"), max_length=20, choices=Member.Role, blank=True
     )
     text = models.TextField(_("text"), max_length=MAX_TEXT_LENGTH, blank=True)
-    # In a session: who wrote it, unless anonymous (then nobody is stored; see author_key).
+    # In a session: who wrote it, unless anonymous (then nobody is stored; see author_seal).
     participant = models.ForeignKey(
         "Participant",
         verbose_name=_("written by participant"),
@@ -114,9 +125,11 @@ class Reflection(models.Model):
         null=True,
         blank=True,
     )
-    # A keyed hash of the writer's participant key: lets the writer find their own cards, also
-    # anonymous ones, while the data holds no name and no link to a member.
-    author_key = models.CharField(_("author key"), max_length=64, blank=True, editable=False)
+    # Lets the device (or signed-in session) that wrote these words find, change or withdraw
+    # them, anonymous ones too; it links them to nobody (see pitstops.authorship).
+    author_seal = models.CharField(
+        _("writer's seal"), max_length=SEAL_LENGTH, blank=True, editable=False
+    )
     # Chosen by the writer's browser: a card sent again after a dropped connection is stored once.
     client_id = models.UUIDField(_("client id"), null=True, blank=True, editable=False)
     noted_by = models.ForeignKey(
@@ -203,10 +216,6 @@ class Reflection(models.Model):
             and not self.is_held_back
             and self.visibility != self.Visibility.FACILITATORS
         )
-
-
-def author_key_for(participant_key: str) -> str:
-    return salted_hmac("pitstops.card-author", participant_key, algorithm="sha256").hexdigest()
 
 
 class ResonanceMark(models.Model):

@@ -302,7 +302,10 @@ class Session(models.Model):
 class Participant(models.Model):
     """Someone taking part in a session: a member picked by name, or a guest with a first name.
 
-    The browser keeps `key` in a signed cookie; it is the only way back into the session.
+    The browser keeps `key` in a signed cookie; it is the only way back into the session. A name
+    is taken by the first phone that taps it: another phone gets the same participant only when
+    the member signs in or the facilitator lets it in (see JoinRequest). Even then it holds its
+    own writer secret, so it never sees the first phone's cards (see pitstops.authorship).
     """
 
     session = models.ForeignKey(
@@ -348,6 +351,59 @@ class Participant(models.Model):
     @property
     def role(self) -> str:
         return self.member.role if self.member_id else ""
+
+
+class JoinRequestQuerySet(models.QuerySet["JoinRequest"]):
+    def pending(self) -> JoinRequestQuerySet:
+        return self.filter(status=JoinRequest.Status.PENDING)
+
+
+class JoinRequest(models.Model):
+    """A phone asks to join under a name that another phone already uses in this session.
+
+    The facilitator sees who asks and lets the phone in or refuses; the phone waits with `key`
+    in a signed cookie. Without this, anyone in the room who knows the code could tap a
+    colleague's name and act as them.
+    """
+
+    # The most pending requests one session holds; more are refused with a clear message.
+    PENDING_LIMIT = 10
+
+    class Status(models.TextChoices):
+        PENDING = "pending", _("waiting")
+        LET_IN = "let_in", _("let in")
+        REFUSED = "refused", _("refused")
+
+    session = models.ForeignKey(
+        Session, verbose_name=_("session"), on_delete=models.CASCADE, related_name="join_requests"
+    )
+    member = models.ForeignKey(
+        Member,
+        verbose_name=_("member"),
+        on_delete=models.CASCADE,
+        related_name="join_requests",
+    )
+    key = models.CharField(_("key"), max_length=64, unique=True, default=new_participant_key)
+    status = models.CharField(_("status"), max_length=10, choices=Status, default=Status.PENDING)
+    created_at = models.DateTimeField(_("asked at"), auto_now_add=True)
+    decided_at = models.DateTimeField(_("decided at"), null=True, blank=True)
+
+    objects = JoinRequestQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("request to join")
+        verbose_name_plural = _("requests to join")
+        ordering = ["created_at", "pk"]
+        indexes = [
+            models.Index(fields=["session", "status"], name="join_request_session_status"),
+        ]
+
+    def __str__(self) -> str:
+        return str(self.member)
+
+    @property
+    def is_pending(self) -> bool:
+        return self.status == self.Status.PENDING
 
 
 class CardGroup(models.Model):

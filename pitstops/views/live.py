@@ -7,6 +7,7 @@ from django.http import HttpRequest, HttpResponse
 from django.utils.cache import get_conditional_response, patch_cache_control, patch_vary_headers
 from django.utils.translation import get_language
 
+from ..authorship import participant_cookie_payload, unsign_participant_cookie
 from ..models import Participant
 
 COOKIE_SALT = "pitstops.participant"
@@ -16,14 +17,21 @@ def cookie_name(session_id: int) -> str:
     return f"pitstop-deelnemer-{session_id}"
 
 
-def participant_key(request: HttpRequest, session_id: int) -> str | None:
-    """The key in this browser's signed cookie; None when missing, expired or forged."""
-    return request.get_signed_cookie(
+def participant_cookie(request: HttpRequest, session_id: int) -> tuple[str, str] | None:
+    """(participant key, writer secret) from this browser's signed cookie; None when missing,
+    expired or forged."""
+    value = request.get_signed_cookie(
         cookie_name(session_id),
         default=None,
         salt=cookie_salt(session_id),
         max_age=settings.PARTICIPANT_COOKIE_MAX_AGE,
     )
+    return unsign_participant_cookie(value) if value else None
+
+
+def participant_key(request: HttpRequest, session_id: int) -> str | None:
+    cookie = participant_cookie(request, session_id)
+    return cookie[0] if cookie else None
 
 
 def cookie_salt(session_id: int) -> str:
@@ -32,21 +40,26 @@ def cookie_salt(session_id: int) -> str:
 
 
 def current_participant(request: HttpRequest, session_id: int) -> Participant | None:
-    """The participant this browser joined as; None without a cookie, or with a forged one."""
-    key = participant_key(request, session_id)
-    if key is None:
+    """The participant this browser joined as, with this phone's `writer_secret`; None without
+    a cookie, or with a forged one."""
+    cookie = participant_cookie(request, session_id)
+    if cookie is None:
         return None
-    return (
+    participant = (
         Participant.objects.select_related("member", "session__coalition")
-        .filter(key=key, session_id=session_id)
+        .filter(key=cookie[0], session_id=session_id)
         .first()
     )
+    if participant is not None:
+        participant.writer_secret = cookie[1]
+    return participant
 
 
-def remember_participant(response: HttpResponse, participant: Participant) -> None:
+def remember_participant(response: HttpResponse, participant: Participant, writer_secret: str):
+    """The phone's way back in, and its writer secret, which only this cookie holds."""
     response.set_signed_cookie(
         cookie_name(participant.session_id),
-        participant.key,
+        participant_cookie_payload(participant.key, writer_secret),
         salt=cookie_salt(participant.session_id),
         max_age=settings.PARTICIPANT_COOKIE_MAX_AGE,
         httponly=True,

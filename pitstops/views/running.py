@@ -86,6 +86,8 @@ def _live_response(request: HttpRequest, session_id: int, kind: str, template: s
         "board": build_board(session, cards),
         "join_url": join_url(request, session) if session.join_code else "",
     }
+    if kind == "run":
+        context["join_requests"] = list(session.join_requests.pending().select_related("member"))
     if not request.htmx:
         context["qr"] = qr_svg(context["join_url"]) if session.join_code else ""
         context.update(_run_forms(session) if kind == "run" else {})
@@ -180,6 +182,24 @@ def card_action(request: HttpRequest, pk: int, card_pk: int) -> HttpResponse:
         live.assign_group(session, card, form.cleaned_data["group"])
     else:
         live.hold_back(session, card, held_back=action == "hold_back")
+    return _done(request, session)
+
+
+@require_POST
+def join_request_decide(request: HttpRequest, pk: int, request_pk: int) -> HttpResponse:
+    """Let a waiting phone in under the name it asked for, or refuse it."""
+    session = get_session_to_run(request, pk)
+    join_request = get_object_or_404(session.join_requests, pk=request_pk)
+    let_in = request.POST.get("action") == "let_in"
+    try:
+        live.decide_join_request(session, join_request, let_in=let_in)
+    except ValidationError as error:
+        return _done(request, session, error)
+    if let_in:
+        message = _("The phone of %(name)s is let in.")
+    else:
+        message = _("The phone that asked to join as %(name)s is refused.")
+    messages.success(request, message % {"name": join_request.member.name})
     return _done(request, session)
 
 

@@ -20,13 +20,15 @@ from django.core.exceptions import ValidationError
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.template.loader import render_to_string
+from django.urls import reverse
+from django.utils.http import urlencode
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
 from coalitions.models import Member
 
-from .. import live
+from .. import authorship, live
 from ..board import build_board, card_queryset
 from ..forms import (
     AgreementForm,
@@ -36,7 +38,7 @@ from ..forms import (
     JoinCodeForm,
     require_valid,
 )
-from ..models import Agreement, Participant, Reflection, Session
+from ..models import Agreement, JoinRequest, Participant, Reflection, Session
 from .live import (
     current_participant,
     fragment_etag,
@@ -48,6 +50,7 @@ from .live import (
 
 CODE_PROOF_SALT = "pitstops.join-code"
 CODE_PROOF_MAX_AGE = 60 * 15
+JOIN_REQUEST_SALT = "pitstops.join-request"
 
 
 def _client_ip(request: HttpRequest) -> str:
@@ -70,8 +73,14 @@ def _open_session_for_code(code: str) -> Session | None:
 
 
 def _enter(request: HttpRequest, participant: Participant) -> HttpResponse:
+    """Into the session, with a new writer secret: every phone that joins gets its own."""
     response = redirect("pitstops:participate", pk=participant.session_id)
-    remember_participant(response, participant)
+    if request.htmx:  # the waiting page's poll: the browser follows this header
+        response = HttpResponse(status=204)
+        response["HX-Redirect"] = reverse(
+            "pitstops:participate", kwargs={"pk": participant.session_id}
+        )
+    remember_participant(response, participant, authorship.new_writer_secret())
     return response
 
 
@@ -96,8 +105,8 @@ def join(request: HttpRequest) -> HttpResponse:
         return render(request, "pitstops/join.html", {"form": form})
     cache.delete(f"join-attempts:{_client_ip(request)}")
     member = Member.objects.of_user(request.user).filter(coalition=session.coalition).first()
-    if member is not None:  # a logged-in member is recognised
-        return _enter(request, live.join(session, member=member))
+    if member is not None:  # a signed-in member is recognised, also on a second device
+        return _enter(request, live.join(session, member=member, verified=True))
     proof = signing.dumps(session.pk, salt=CODE_PROOF_SALT)
     return render(
         request,
@@ -106,10 +115,8 @@ def join(request: HttpRequest) -> HttpResponse:
     )
 
 
-@login_not_required
-@require_POST
-def join_as(request: HttpRequest) -> HttpResponse:
-    """Step 2: pick your name, or join as a guest. The signed proof shows the code was right."""
+def _session_from_proof(request: HttpRequest) -> Session | None:
+    """The session whose code this browser typed in the last 15 minutes, from the signed proof."""
     try:
         session_id = signing.loads(
             request.POST.get("proof", ""), salt=CODE_PROOF_SALT, max_age=CODE_PROOF_MAX_AGE
@@ -118,9 +125,19 @@ def join_as(request: HttpRequest) -> HttpResponse:
         messages.error(
             request, _("That took too long, or something went wrong. Type the code again.")
         )
+        return None
+    return Session.objects.select_related("coalition").filter(pk=session_id).first()
+
+
+@login_not_required
+@require_POST
+def join_as(request: HttpRequest) -> HttpResponse:
+    """Step 2: pick your name, or join as a guest. The signed proof shows the code was right."""
+    session = _session_from_proof(request)
+    if session is None:
         return redirect("pitstops:join")
-    session = get_object_or_404(Session.objects.select_related("coalition"), pk=session_id)
     form = ChooseNameForm(request.POST, session=session)
+    context = {"session": session, "form": form, "proof": request.POST.get("proof")}
     if form.is_valid():
         try:
             participant = live.join(
@@ -128,12 +145,96 @@ def join_as(request: HttpRequest) -> HttpResponse:
                 member=form.cleaned_data["member"],
                 guest_name=form.cleaned_data["guest_name"],
             )
+        except live.NameTaken:
+            # Never the same participant silently: ask the facilitator, or sign in.
+            context.update(member=form.cleaned_data["member"], sign_in_url=_sign_in_url(session))
+            return render(request, "pitstops/join_taken.html", context, status=409)
         except ValidationError as error:
             form.add_error(None, error)
         else:
             return _enter(request, participant)
-    context = {"session": session, "form": form, "proof": request.POST.get("proof")}
     return render(request, "pitstops/join_choose.html", context, status=400)
+
+
+def _sign_in_url(session: Session) -> str:
+    """Log in, then back to the join page with the code filled in."""
+    back = f"{reverse('pitstops:join')}?{urlencode({'code': session.join_code})}"
+    return f"{reverse('login')}?{urlencode({'next': back})}"
+
+
+def _join_request_cookie(session_id: int) -> str:
+    return f"pitstop-verzoek-{session_id}"
+
+
+@login_not_required
+@require_POST
+def join_request(request: HttpRequest) -> HttpResponse:
+    """Ask the facilitator to let this phone in under a name another phone already uses."""
+    session = _session_from_proof(request)
+    if session is None:
+        return redirect("pitstops:join")
+    form = ChooseNameForm(request.POST, session=session)
+    if not form.is_valid() or form.cleaned_data["member"] is None:
+        messages.error(request, _("Choose your name again."))
+        return redirect(f"{reverse('pitstops:join')}?{urlencode({'code': session.join_code})}")
+    try:
+        asked = live.ask_to_join(session, form.cleaned_data["member"])
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
+        return redirect("pitstops:join")
+    response = redirect("pitstops:join_wait", pk=session.pk)
+    response.set_signed_cookie(
+        _join_request_cookie(session.pk),
+        asked.key,
+        salt=JOIN_REQUEST_SALT,
+        max_age=settings.PARTICIPANT_COOKIE_MAX_AGE,
+        httponly=True,
+        samesite="Lax",
+        secure=settings.SESSION_COOKIE_SECURE,
+    )
+    return response
+
+
+@login_not_required
+@require_safe
+def join_wait(request: HttpRequest, pk: int) -> HttpResponse:
+    """The phone waits for the facilitator; its poll takes it in once it is let in."""
+    key = request.get_signed_cookie(
+        _join_request_cookie(pk),
+        default=None,
+        salt=JOIN_REQUEST_SALT,
+        max_age=settings.PARTICIPANT_COOKIE_MAX_AGE,
+    )
+    asked = (
+        JoinRequest.objects.select_related("session__coalition", "member")
+        .filter(key=key, session_id=pk)
+        .first()
+        if key
+        else None
+    )
+    if asked is None:
+        return _rejoin(request)
+    session = asked.session
+    if asked.status == JoinRequest.Status.LET_IN and session.is_open:
+        try:
+            participant = live.join(session, member=asked.member, verified=True)
+        except ValidationError as error:
+            messages.error(request, " ".join(error.messages))
+            return redirect("pitstops:join")
+        response = _enter(request, participant)
+        response.delete_cookie(_join_request_cookie(pk), samesite="Lax")
+        return response
+    if request.htmx:
+        if asked.is_pending and session.is_open:
+            return HttpResponse(status=204)  # still waiting: nothing to swap
+        response = HttpResponse(status=204)
+        response["HX-Refresh"] = "true"
+        return response
+    return render(
+        request,
+        "pitstops/join_wait.html",
+        {"session": session, "join_request": asked, "sign_in_url": _sign_in_url(session)},
+    )
 
 
 def _wants_json(request: HttpRequest) -> bool:
@@ -174,7 +275,9 @@ def _participant_context(session: Session, participant: Participant) -> dict:
         **_shared_context(session),
         "participant": participant,
         "own_cards": list(
-            live.own_cards(session, participant).select_related("theme").order_by("created_at")
+            live.own_cards(session, participant.writer_secret)
+            .select_related("theme")
+            .order_by("created_at")
         ),
         "marked": set(participant.marks.values_list("reflection_id", flat=True)),
         "marks_left": live.ResonanceMark.LIMIT - participant.marks.count(),
@@ -275,7 +378,9 @@ def card_post(request: HttpRequest, session: Session, participant: Participant) 
     form = CardForm(request.POST, session=session)
     try:
         require_valid(form)
-        card, created = live.post_card(session, participant, **form.cleaned_data)
+        card, created = live.post_card(
+            session, participant, writer_secret=participant.writer_secret, **form.cleaned_data
+        )
     except ValidationError as error:
         if _wants_json(request):
             return JsonResponse({"ok": False, "error": " ".join(error.messages)}, status=400)
@@ -301,7 +406,7 @@ def card_change(
 ) -> HttpResponse:
     """Edit or withdraw my own card, while its phase lasts."""
     try:
-        card = live.get_own_card(session, participant, card_pk)
+        card = live.get_own_card(session, participant.writer_secret, card_pk)
         if request.POST.get("action") == "withdraw":
             live.withdraw_card(session, card)
             messages.success(request, _("Your card is withdrawn."))

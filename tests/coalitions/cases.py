@@ -16,11 +16,13 @@ def space_objects(w):
     if not hasattr(w, "space_objects"):
         from coalitions.models import SmallThing
         from coalitions.services import save_reflection
+        from pitstops.authorship import new_writer_secret
         from pitstops.models import Agreement, Reflection
 
         reflection = save_reflection(
             reflection=Reflection(text="Mijn eigen woorden", theme=w.expedition.themes.first()),
             member=w.resident,
+            writer_secret=new_writer_secret(),
         )
         thing = SmallThing.objects.create(
             coalition=w.coalition, text="Soep koken", lead=w.professional, added_by=w.professional

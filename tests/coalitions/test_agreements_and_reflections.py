@@ -5,10 +5,12 @@ from __future__ import annotations
 import datetime
 
 import pytest
+from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
 
-from coalitions.models import HelpRequest, ReflectionAuthorKey
+from coalitions.models import HelpRequest
+from pitstops import authorship
 from pitstops.models import Agreement, Reflection
 from tests.factories import AgreementFactory, ReflectionFactory
 
@@ -152,8 +154,9 @@ def test_an_anonymous_reflection_stores_no_author_but_its_writer_finds_it(client
     client.post(url(world, "reflections"), reflection_data(world, is_anonymous="on"))
     reflection = Reflection.objects.get(text="Ik durf niet alles te zeggen.")
     assert reflection.author is None and reflection.is_anonymous
-    key = ReflectionAuthorKey.objects.get(reflection=reflection)
-    assert len(key.digest) == 64  # a keyed hash, not a member id or a name
+    # A seal: a random nonce and a keyed hash, never a member id or a name.
+    nonce, digest = reflection.author_seal.split(":")
+    assert (len(nonce), len(digest)) == (32, 64)
     assert "Ik durf niet alles" in client.get(url(world, "reflections")).text
     edit = url(world, "reflection_edit", pk=reflection.pk)
     assert client.get(edit).status_code == 200
@@ -164,11 +167,36 @@ def test_an_anonymous_reflection_stores_no_author_but_its_writer_finds_it(client
     )
 
 
-def test_anonymous_keys_differ_per_reflection(world):
-    first = ReflectionAuthorKey.digest_for(1, world.resident.pk)
-    assert first != ReflectionAuthorKey.digest_for(2, world.resident.pk)
-    assert ReflectionAuthorKey.matches(first, 1, world.resident.pk)
-    assert not ReflectionAuthorKey.matches(first, 1, world.professional.pk)
+def test_anonymous_words_stay_with_the_signed_in_session_that_wrote_them(client, world):
+    """Signed in again (or on another device), the same account no longer finds them: nothing
+    on the server links them to the account."""
+    client.force_login(world.user("resident"))
+    client.post(url(world, "reflections"), reflection_data(world, is_anonymous="on"))
+    reflection = Reflection.objects.get(text="Ik durf niet alles te zeggen.")
+    edit = url(world, "reflection_edit", pk=reflection.pk)
+    assert client.get(edit).status_code == 200
+    client.post(reverse("logout"))
+    assert (
+        authorship.WRITER_COOKIE not in client.cookies
+        or not client.cookies[authorship.WRITER_COOKIE].value
+    )
+    client.force_login(world.user("resident"))
+    assert client.get(edit).status_code == 404
+    assert "Ik durf niet alles" not in client.get(url(world, "reflections")).text
+
+
+def test_two_anonymous_reflections_of_one_writer_share_nothing(client_for, world):
+    client = client_for("resident")
+    client.post(url(world, "reflections"), reflection_data(world, is_anonymous="on"))
+    client.post(
+        url(world, "reflections"), reflection_data(world, text="Nog iets", is_anonymous="on")
+    )
+    first, second = Reflection.objects.filter(author_role="resident").order_by("pk")
+    assert first.author_seal.split(":")[0] != second.author_seal.split(":")[0]
+    assert first.author_seal.split(":")[1] != second.author_seal.split(":")[1]
+    secret = authorship.new_writer_secret()
+    assert authorship.is_sealed_by(authorship.seal(secret), secret)
+    assert not authorship.is_sealed_by(authorship.seal(secret), authorship.new_writer_secret())
 
 
 def test_edit_your_own_reflection(client_for, world):
@@ -202,10 +230,13 @@ def test_withdraw_your_own_reflection(client_for, world):
     client.post(url(world, "reflections"), reflection_data(world, is_anonymous="on"))
     reflection = Reflection.objects.get(text="Ik durf niet alles te zeggen.")
     withdraw = url(world, "reflection_withdraw", pk=reflection.pk)
-    assert client_for("professional").post(withdraw).status_code == 404
-    assert client_for("resident").post(withdraw).status_code == 302
+    # Another member, signed in on the same browser, cannot; the writer's session can.
+    professional = Client()
+    professional.force_login(world.user("professional"))
+    assert professional.post(withdraw).status_code == 404
+    assert Reflection.objects.filter(pk=reflection.pk).exists()
+    assert client.post(withdraw).status_code == 302
     assert not Reflection.objects.filter(pk=reflection.pk).exists()
-    assert not ReflectionAuthorKey.objects.exists()
 
 
 def test_a_superuser_cannot_change_someone_elses_words(client_for, world):

@@ -15,6 +15,15 @@ def session(w):
     return {"pk": w.session.pk}
 
 
+def join_request(w):
+    """A phone waiting to join as the resident, made once per World."""
+    if not hasattr(w, "join_request"):
+        from pitstops.models import JoinRequest
+
+        w.join_request = JoinRequest.objects.create(session=w.session, member=w.resident)
+    return {"pk": w.session.pk, "request_pk": w.join_request.pk}
+
+
 def card(w):
     return {"pk": w.session.pk, "card_pk": w.card.pk}
 
@@ -36,6 +45,7 @@ CASES = [
     ("pitstops:session_summary", session, FACILITATORS_ONLY),  # members: once closed
     ("pitstops:session_control", session, POST_ONLY),
     ("pitstops:card_action", card, POST_ONLY),
+    ("pitstops:join_request_decide", join_request, POST_ONLY),
     ("pitstops:group_add", session, POST_ONLY),
     ("pitstops:scribe", session, POST_ONLY),
     ("pitstops:agreement_add", session, POST_ONLY),
@@ -46,6 +56,8 @@ CASES = [
     ),
     ("pitstops:join", lambda w: {}, expect(200)),
     ("pitstops:join_as", lambda w: {}, PUBLIC_POST_ONLY),
+    ("pitstops:join_request", lambda w: {}, PUBLIC_POST_ONLY),
+    ("pitstops:join_wait", session, expect(302)),  # no request from this phone: join page
     ("pitstops:participate", session, expect(302)),  # not joined: back to the join page
     ("pitstops:card_post", session, PUBLIC_POST_ONLY),
     ("pitstops:card_change", card, PUBLIC_POST_ONLY),

@@ -8,8 +8,10 @@ from __future__ import annotations
 import pytest
 from django.urls import reverse
 
-from pitstops.models import Session
+from pitstops.models import JoinRequest, Session
 from tests.conftest import ROLES
+
+from .cases import join_request
 
 RUNS = {"facilitator", "superuser"}
 
@@ -17,6 +19,10 @@ RUNS = {"facilitator", "superuser"}
 def posts(w):
     session = w.session.pk
     return [
+        (
+            reverse("pitstops:join_request_decide", kwargs=join_request(w)),
+            {"action": "refuse"},
+        ),
         (reverse("pitstops:session_control", args=[session]), {"action": "open"}),
         (reverse("pitstops:card_action", args=[session, w.card.pk]), {"action": "hold_back"}),
         (reverse("pitstops:group_add", args=[session]), {"name": "Groep"}),
@@ -46,6 +52,8 @@ def test_only_facilitators_change_a_session(client_for, world, role):
             assert response.status_code == 404, (role, url)
     opened = Session.objects.get(pk=world.session.pk).is_open
     assert opened == (role in RUNS)
+    refused = JoinRequest.objects.get(pk=world.join_request.pk).status == "refused"
+    assert refused == (role in RUNS)
 
 
 def test_a_facilitator_of_the_expedition_not_on_this_session_cannot_run_it(client, world):
