@@ -6,6 +6,7 @@ from .models import (
     CardGroup,
     CompassRating,
     CompassScore,
+    JoinRequest,
     Participant,
     Pitstop,
     RedThread,
@@ -41,6 +42,16 @@ class ParticipantAdmin(admin.ModelAdmin):
     list_select_related = ["member", "session__coalition", "session__pitstop"]
     raw_id_fields = ["session", "member"]
     exclude = ["key"]  # the cookie's secret stays out of sight
+
+
+@admin.register(JoinRequest)
+class JoinRequestAdmin(admin.ModelAdmin):
+    list_display = ["member", "session", "status", "created_at", "decided_at"]
+    list_filter = ["status", "session__pitstop", "session__coalition"]
+    search_fields = ["member__name"]
+    list_select_related = ["member", "session__coalition", "session__pitstop"]
+    raw_id_fields = ["session", "member"]
+    exclude = ["key"]  # the waiting phone's cookie secret stays out of sight
 
 
 @admin.register(CardGroup)

@@ -27,6 +27,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from django.conf import settings
+from django.contrib.auth import SESSION_KEY
 from django.http import HttpRequest, HttpResponse
 
 SEAL_SEPARATOR = ":"
@@ -124,7 +125,7 @@ class WriterCookieMiddleware:
                 samesite="Lax",
                 secure=settings.SESSION_COOKIE_SECURE,
             )
-        elif WRITER_COOKIE in request.COOKIES and not request.user.is_authenticated:
+        elif WRITER_COOKIE in request.COOKIES and SESSION_KEY not in request.session:
             response.delete_cookie(WRITER_COOKIE, samesite="Lax")
         return response
 

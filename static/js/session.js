@@ -116,4 +116,5 @@
   window.addEventListener("online", flush);
   setInterval(flush, 5000);
   flush();
+  form.dataset.ready = "true";  // drafts and the queue work from here on (tests wait for it)
 })();

@@ -20,9 +20,12 @@ def test_card_waits_for_the_connection_and_is_stored_once(new_context, live_serv
     phone.get_by_role("button", name="Doe mee").click()
     phone.get_by_role("button", name="Gerda Hofman").click()
 
-    # A draft survives a reload.
+    # A draft survives a reload, once session.js listens (a busy phone may take a while).
+    ready = phone.locator("#card-form[data-ready=true]")
+    expect(ready).to_have_count(1, timeout=10_000)
     phone.get_by_label("Je kaartje").fill("Half getypt")
     phone.reload()
+    expect(ready).to_have_count(1, timeout=10_000)
     expect(phone.get_by_label("Je kaartje")).to_have_value("Half getypt")
 
     context.set_offline(True)
