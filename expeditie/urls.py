@@ -9,9 +9,6 @@ from django.views.i18n import set_language
 
 from coalitions import views as coalition_views
 
-admin.site.site_header = "Pitstop"
-admin.site.site_title = "Pitstop"
-
 urlpatterns = [
     path("", coalition_views.home, name="home"),
     path("gezond/", coalition_views.health, name="health"),

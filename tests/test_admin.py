@@ -6,11 +6,13 @@ This is also the admin's permission matrix: only superusers get in.
 from __future__ import annotations
 
 import io
+import re
 
 import pytest
 from django.contrib import admin
 from django.core.management import call_command
 from django.urls import reverse
+from django.utils.html import escape
 
 from pitstops.models import Reflection
 from tests.conftest import ROLES
@@ -58,11 +60,19 @@ def test_the_admin_speaks_dutch(admin_client, demo):
 
 
 def test_admin_list_shows_no_name_for_anonymous_words(admin_client, demo):
-    anonymous = Reflection.objects.filter(is_anonymous=True).first()
-    response = admin_client.get(admin_url(Reflection, "changelist"), {"q": anonymous.text[:30]})
-    assert anonymous.text[:30] in response.text
-    assert "anoniem" in response.text
-    assert anonymous.author is None
+    """The row of every anonymous reflection holds no name of anyone in its coalition."""
+    anonymous = list(Reflection.objects.filter(is_anonymous=True).select_related("coalition"))
+    assert anonymous
+    for words in anonymous:
+        response = admin_client.get(admin_url(Reflection, "changelist"), {"q": words.text[:30]})
+        rows = re.findall(r"<tr[^>]*>.*?</tr>", response.text, flags=re.DOTALL)
+        row = next(row for row in rows if f'value="{words.pk}"' in row)
+        assert "anoniem" in row
+        for name in words.coalition.members.values_list("name", flat=True):
+            assert escape(name) not in row, (name, words.text)
+        change = admin_client.get(admin_url(Reflection, "change", words.pk)).text
+        for name in words.coalition.members.values_list("name", flat=True):
+            assert f"selected>{escape(name)}" not in change
 
 
 @pytest.mark.parametrize("role", [role for role in ROLES if role != "superuser"])
@@ -70,3 +80,14 @@ def test_only_superusers_enter_the_admin(client_for, role):
     response = client_for(role).get(reverse("admin:index"))
     assert response.status_code == 302
     assert response["Location"].startswith(reverse("admin:login"))
+
+
+def test_a_staff_user_who_is_not_a_superuser_stays_out(client, world):
+    staff = world.user("facilitator")
+    staff.is_staff = True
+    staff.save()
+    client.force_login(staff)
+    for url in (reverse("admin:index"), admin_url(Reflection, "changelist")):
+        response = client.get(url)
+        assert response.status_code == 302, url
+        assert response["Location"].startswith(reverse("admin:login"))

@@ -25,10 +25,19 @@ def test_visitor_is_sent_to_log_in_and_comes_back_after(client, world):
 
 
 def test_log_in_gives_a_new_session(client, world):
-    client.get(reverse("login"))
-    before = client.cookies.get("sessionid")
+    """A session that existed before the log-in (set by someone else, say) is not the one that
+    is signed in afterwards (ASVS 7.2.4)."""
+    from django.contrib.sessions.models import Session
+
+    before = client.session
+    before["planted"] = True
+    before.save()
+    client.cookies["sessionid"] = before.session_key
     client.post(reverse("login"), {"username": "resident", "password": "secret-password"})
-    assert client.cookies["sessionid"].value != (before.value if before else None)
+    after = client.cookies["sessionid"].value
+    assert after and after != before.session_key
+    # The planted key is worth nothing now: its row is gone.
+    assert not Session.objects.filter(session_key=before.session_key).exists()
 
 
 def test_wrong_password_gets_a_clear_message_in_dutch(client, world):

@@ -73,7 +73,8 @@ def test_load_counts_requests_and_stops_by_itself(local_server):
     result = load(local_server + "/", duration=0.5, warmup=0.1, processes=1, threads=2)
     elapsed = time.monotonic() - started
 
-    assert elapsed < 2.0  # 0.6 s of load plus spawning one client process
+    # 0.6 s of load plus spawning one client process; the margin holds on a busy machine.
+    assert elapsed < 60
     assert result.clients == 2
     assert result.errors == 0
     assert result.requests > 0
@@ -87,10 +88,11 @@ def test_load_counts_requests_and_stops_by_itself(local_server):
 def test_load_counts_error_responses_and_stops_at_max_requests(local_server):
     started = time.monotonic()
     result = load(
-        local_server, every_other_missing, duration=30, processes=1, threads=2, max_requests=40
+        local_server, every_other_missing, duration=300, processes=1, threads=2, max_requests=40
     )
 
-    assert time.monotonic() - started < 2.0  # the count bound, not the 30 s, ended it
+    # The count bound, not the 300 s, ended it; the margin holds on a busy machine.
+    assert time.monotonic() - started < 250
     assert result.requests == 40
     assert result.errors == 20
     assert result.error_kinds == {"HTTP 404": 20}

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 import polib
@@ -41,13 +42,29 @@ def test_compiled_catalogue_matches_its_source(path):
     assert compiled == source
 
 
+PLACEHOLDER = re.compile(r"%\((\w+)\)[sd]|%[sd]|\{(\w+)\}")
+
+
+def placeholders(text: str) -> list[str]:
+    return sorted(match.group(0) for match in PLACEHOLDER.finditer(text))
+
+
 @pytest.mark.parametrize("path", CATALOGUES, ids=lambda path: path.parts[-3])
 def test_placeholders_survive_translation(path):
+    """Every placeholder of every message, in every form: a lost one shows the wrong text."""
     for entry in polib.pofile(str(path)).translated_entries():
-        for placeholder in ("%(name)s", "%(role)s", "%(counter)s"):
-            if placeholder in entry.msgid:
-                translated = entry.msgstr or entry.msgstr_plural[0]
-                assert placeholder in translated, entry.msgid
+        if entry.msgid_plural:
+            wanted = placeholders(entry.msgid_plural)
+            for form in entry.msgstr_plural.values():
+                assert placeholders(form) == wanted or placeholders(form) == placeholders(
+                    entry.msgid
+                ), entry.msgid
+        else:
+            assert placeholders(entry.msgstr) == placeholders(entry.msgid), entry.msgid
+
+
+def test_the_placeholder_check_can_fail():
+    assert placeholders("%(name)s joined %(count)d times") != placeholders("%(name)s joined")
 
 
 def test_fill_english_copies_msgids_and_clears_fuzzy():

@@ -7,6 +7,7 @@ import secrets
 import subprocess
 import sys
 
+import pytest
 from django.conf import settings
 
 PRODUCTION = {
@@ -59,3 +60,14 @@ def test_database_url_chooses_the_database():
         "postgresql" if os.environ.get("DATABASE_URL", "").startswith("postgres") else "sqlite3"
     )
     assert engine.endswith(expected)
+
+
+@pytest.mark.parametrize(
+    ("value", "expected"),
+    [("true", True), ("1", True), ("yes", True), ("TRUE", True), ("", False), ("false", False)],
+)
+def test_browser_tests_fail_rather_than_skip_for_any_truthy_ci(monkeypatch, value, expected):
+    from tests.browser.conftest import in_ci
+
+    monkeypatch.setenv("CI", value)
+    assert in_ci() is expected

@@ -51,17 +51,34 @@ from .live import (
 CODE_PROOF_SALT = "pitstops.join-code"
 CODE_PROOF_MAX_AGE = 60 * 15
 JOIN_REQUEST_SALT = "pitstops.join-request"
+JOIN_ATTEMPT_WINDOW = 600  # seconds
 
 
 def _client_ip(request: HttpRequest) -> str:
     return request.META.get("REMOTE_ADDR", "")
 
 
+def _attempts_key(request: HttpRequest) -> str:
+    return f"join-attempts:{_client_ip(request)}"
+
+
 def _too_many_attempts(request: HttpRequest) -> bool:
-    """Join codes are short, so guessing is rate-limited per address (ASVS 6.6.3)."""
-    key = f"join-attempts:{_client_ip(request)}"
-    cache.add(key, 0, timeout=600)
-    return cache.incr(key) > settings.JOIN_ATTEMPTS_PER_TEN_MINUTES
+    """Join codes are short, so wrong codes are limited per address (ASVS 6.6.3).
+
+    Only wrong codes count, so a room of phones behind one address can all join; and a right
+    code does not reset the count, so knowing one open code does not buy more guesses.
+    """
+    return cache.get(_attempts_key(request), 0) >= settings.JOIN_ATTEMPTS_PER_TEN_MINUTES
+
+
+def _count_wrong_code(request: HttpRequest) -> None:
+    key = _attempts_key(request)
+    if cache.add(key, 1, timeout=JOIN_ATTEMPT_WINDOW):
+        return
+    try:
+        cache.incr(key)
+    except ValueError:  # expired between add and incr: this is the first of a new window
+        cache.add(key, 1, timeout=JOIN_ATTEMPT_WINDOW)
 
 
 def _open_session_for_code(code: str) -> Session | None:
@@ -96,14 +113,15 @@ def join(request: HttpRequest) -> HttpResponse:
         form.add_error(None, _("Too many tries. Wait ten minutes and try again."))
         return render(request, "pitstops/join.html", {"form": form}, status=429)
     if not form.is_valid():
+        _count_wrong_code(request)
         return render(request, "pitstops/join.html", {"form": form})
     session = _open_session_for_code(form.cleaned_data["code"])
     if session is None:
+        _count_wrong_code(request)
         form.add_error(
             "code", _("We do not know this code, or the session is over. Check the screen.")
         )
         return render(request, "pitstops/join.html", {"form": form})
-    cache.delete(f"join-attempts:{_client_ip(request)}")
     member = Member.objects.of_user(request.user).filter(coalition=session.coalition).first()
     if member is not None:  # a signed-in member is recognised, also on a second device
         return _enter(request, live.join(session, member=member, verified=True))

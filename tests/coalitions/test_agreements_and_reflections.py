@@ -240,10 +240,16 @@ def test_withdraw_your_own_reflection(client_for, world):
 
 
 def test_a_superuser_cannot_change_someone_elses_words(client_for, world):
+    """Also a superuser who is a member of the same coalition, who may write there."""
+    from tests.factories import MemberFactory
+
+    MemberFactory(coalition=world.coalition, user=world.user("superuser"), name="Beheerder")
     reflection = ReflectionFactory(coalition=world.coalition, author=world.resident)
     client = client_for("superuser")
+    assert client.get(url(world, "reflections")).status_code == 200  # a member: may write
     assert client.get(url(world, "reflection_edit", pk=reflection.pk)).status_code == 404
     assert client.post(url(world, "reflection_withdraw", pk=reflection.pk)).status_code == 404
+    assert Reflection.objects.filter(pk=reflection.pk).exists()
 
 
 @pytest.mark.parametrize(

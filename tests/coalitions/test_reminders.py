@@ -10,6 +10,7 @@ from unittest import mock
 import pytest
 from django.core import mail, signing
 from django.core.management import call_command
+from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
 
@@ -170,17 +171,51 @@ def test_forged_tokens_get_a_clear_page(client, world, token):
     assert "This link is not valid." in response.text
 
 
-def test_expired_tokens_get_a_clear_page(
-    client, world, lead, today, django_capture_on_commit_callbacks
+@pytest.mark.parametrize(
+    ("age", "works"),
+    [
+        (datetime.timedelta(days=13, hours=23), True),
+        (datetime.timedelta(days=14, minutes=1), False),
+    ],
+)
+def test_links_work_for_14_days(
+    client, world, lead, today, django_capture_on_commit_callbacks, age, works
 ):
+    """Fourteen days, written out here: a test with the module's own constant would pass
+    whatever the constant says."""
     AgreementFactory(coalition=world.coalition, lead=lead, due_on=today)
     run(django_capture_on_commit_callbacks)
     link = link_in(mail.outbox[0])
-    later = timezone.now() + reminders.REMINDER_LINK_MAX_AGE + datetime.timedelta(minutes=1)
+    later = timezone.now() + age
     with mock.patch("django.core.signing.time.time", return_value=later.timestamp()):
         response = client.get(link)
+    if works:
+        assert response.status_code == 302
+    else:
+        assert response.status_code == 400
+        assert "expired" in response.text
+
+
+def test_a_link_opened_twice_is_answered_once(
+    world, lead, today, django_capture_on_commit_callbacks
+):
+    """Two tabs (or two phones) opened the link before either answered: the second answer is
+    refused, so the link is single-use even then."""
+    agreement = AgreementFactory(coalition=world.coalition, lead=lead, due_on=today)
+    run(django_capture_on_commit_callbacks)
+    link = link_in(mail.outbox[0])
+    first, second = Client(), Client()
+    first.cookies["django_language"] = second.cookies["django_language"] = "en"
+    assert first.get(link).status_code == 302
+    assert second.get(link).status_code == 302
+    answer = reverse("coalitions:reminder_answer")
+    assert first.post(answer, {"answer": "not_yet"}).status_code == 200
+    response = second.post(answer, {"answer": "done"})
     assert response.status_code == 400
-    assert "expired" in response.text
+    assert "already answered" in response.text
+    agreement.refresh_from_db()
+    assert agreement.status == "open"
+    assert AgreementReminder.objects.get().answer == "not_yet"
 
 
 def test_bad_answers_get_a_clear_message(
@@ -208,3 +243,15 @@ def test_a_finished_agreement_needs_no_answer(
     response = client.get(link_in(mail.outbox[0]))
     assert response.status_code == 400
     assert "already finished" in response.text
+
+
+def test_the_answer_itself_is_taken_once(world, lead, today, django_capture_on_commit_callbacks):
+    """The guard under the row lock: two answers that both passed the page's check (a race)
+    still change the agreement once."""
+    AgreementFactory(coalition=world.coalition, lead=lead, due_on=today)
+    run(django_capture_on_commit_callbacks)
+    reminder = AgreementReminder.objects.get()
+    reminders.answer_reminder(reminder_id=reminder.pk, lead_id=lead.pk, answer="not_yet")
+    with pytest.raises(reminders.ReminderLinkError):
+        reminders.answer_reminder(reminder_id=reminder.pk, lead_id=lead.pk, answer="done")
+    assert AgreementReminder.objects.get().answer == "not_yet"

@@ -105,6 +105,38 @@ def test_guessing_codes_is_rate_limited(world, settings):
     assert statuses == [200, 200, 200, 429]
 
 
+def test_a_right_code_does_not_buy_more_guesses(world, settings):
+    """Someone who knows one open code cannot reset the count by typing it in between."""
+    settings.JOIN_ATTEMPTS_PER_TEN_MINUTES = 3
+    world.session.open()
+    guesser = Client()
+    join_url = reverse("pitstops:join")
+    statuses = []
+    for code in ["ZZZZZZ", "YYYYYY", world.session.join_code, "XXXXXX", world.session.join_code]:
+        statuses.append(guesser.post(join_url, {"code": code}).status_code)
+    assert statuses == [200, 200, 200, 200, 429]
+
+
+def test_the_limit_of_one_address_does_not_block_another(world, settings):
+    settings.JOIN_ATTEMPTS_PER_TEN_MINUTES = 2
+    world.session.open()
+    guesser, neighbour = Client(REMOTE_ADDR="192.0.2.1"), Client(REMOTE_ADDR="192.0.2.2")
+    for _ in range(3):
+        guesser.post(reverse("pitstops:join"), {"code": "ZZZZZZ"})
+    assert guesser.post(reverse("pitstops:join"), {"code": "ZZZZZZ"}).status_code == 429
+    response = neighbour.post(reverse("pitstops:join"), {"code": world.session.join_code})
+    assert response.status_code == 200 and "proof" in response.text
+
+
+def test_a_room_of_phones_behind_one_address_can_all_join(world, settings):
+    """Right codes do not count: thirty phones on the community centre's wifi all get in."""
+    settings.JOIN_ATTEMPTS_PER_TEN_MINUTES = 3
+    world.session.open()
+    for _ in range(30):
+        response = Client().post(reverse("pitstops:join"), {"code": world.session.join_code})
+        assert response.status_code == 200
+
+
 def test_a_forged_cookie_is_refused_and_sent_back_to_join(phone, world):
     forged = Client()
     forged.cookies[cookie_name(world.session.pk)] = "forged:value:signature"
