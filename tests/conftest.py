@@ -54,15 +54,18 @@ class World:
         return self.users.get(role)
 
 
-@pytest.fixture
-def world(db) -> World:
-    expedition = ExpeditionFactory(slug="expeditie")
+def build_world(prefix: str = "") -> World:
+    """One expedition with two coalitions, a published and a draft pitstop, a session with a
+    card, an agreement, and a user for every role (user names start with `prefix`)."""
+    expedition = ExpeditionFactory(slug=f"{prefix}expeditie")
     expedition.adopt_default_themes()
-    coalition = CoalitionFactory(expedition=expedition, slug="apeldoorn", name="Apeldoorn")
-    other = CoalitionFactory(expedition=expedition, slug="voorst", name="Voorst")
+    coalition = CoalitionFactory(expedition=expedition, slug=f"{prefix}apeldoorn", name="Apeldoorn")
+    other = CoalitionFactory(expedition=expedition, slug=f"{prefix}voorst", name="Voorst")
     users = {
         role: UserFactory(
-            username=role, is_superuser=role == "superuser", is_staff=role == "superuser"
+            username=f"{prefix}{role}",
+            is_superuser=role == "superuser",
+            is_staff=role == "superuser",
         )
         for role in ROLES
         if role != "anonymous"
@@ -99,6 +102,18 @@ def world(db) -> World:
         professional=professional,
         outsider=outsider,
     )
+
+
+@pytest.fixture
+def world(db) -> World:
+    return build_world()
+
+
+@pytest.fixture
+def other_world(world) -> World:
+    """A second expedition, with its own coalitions, sessions, cards, agreements and people: the
+    users of `world` must reach none of it."""
+    return build_world(prefix="andere-")
 
 
 @pytest.fixture

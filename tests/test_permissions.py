@@ -62,6 +62,48 @@ def test_permission_matrix(client_for, world, role, name, kwargs, expected):
         assert response.status_code == wanted, f"{role} on {url}"
 
 
+def across(expected: dict[str, int | str]) -> dict[str, int | str]:
+    """What each role gets for a URL with another expedition's objects in it.
+
+    A URL that answers everyone alike (the join pages, say) is not about who you are. Otherwise
+    only the superuser keeps access; anonymous visitors still go to log in, a GET on a POST-only
+    URL is still 405, and everyone else gets 404.
+    """
+    if len(set(expected.values())) == 1:
+        return expected
+    return {
+        role: value if role in ("anonymous", "superuser") or value == 405 else 404
+        for role, value in expected.items()
+    }
+
+
+# The URLs with an object (a slug or an id) in them: their kwargs read the World.
+OBJECT_CASES = [case for case in CASES if case[1].__code__.co_names]
+
+
+@pytest.mark.parametrize("role", ROLES)
+@pytest.mark.parametrize(
+    ("name", "kwargs", "expected"),
+    OBJECT_CASES,
+    ids=[f"{name}-{index}" for index, (name, _, _) in enumerate(OBJECT_CASES)],
+)
+def test_nobody_reaches_another_expeditions_objects(
+    client_for, world, other_world, role, name, kwargs, expected
+):
+    """The same matrix, with the ids and slugs of a second expedition: a facilitator,
+    coordinator or member of the first reaches none of it."""
+    others = kwargs(other_world)
+    assert others != kwargs(world)
+    url = reverse(name, kwargs=others)
+    response = client_for(role).get(url)
+    wanted = across(expected)[role]
+    if wanted == LOGIN:
+        assert response.status_code == 302
+        assert response["Location"] == f"{reverse('login')}?next={url}"
+    else:
+        assert response.status_code == wanted, f"{role} on {url}"
+
+
 def test_objects_lead_to_their_expedition_and_coalition(world):
     assert expedition_id_of(world.session) == world.expedition.pk
     assert expedition_id_of(world.resident) == world.expedition.pk

@@ -77,3 +77,42 @@ def test_a_participant_of_one_session_cannot_post_into_another(client, world):
     response = post_card(client, other, "Verkeerde sessie")
     assert response.status_code == 403
     assert not other.reflections.exists()
+
+
+def test_a_facilitator_cannot_reach_other_objects_through_their_own_session(
+    client, world, other_world
+):
+    """Cards, agreements and join requests of another session, coalition or expedition, put in
+    the URL of a session this facilitator runs: 404, and nothing changes."""
+    from pitstops.models import Agreement, Reflection
+
+    client.force_login(world.user("facilitator"))
+    session = world.session.pk
+    foreign_request = JoinRequest.objects.create(
+        session=other_world.session, member=other_world.resident
+    )
+    neighbour_agreement = Agreement.objects.create(
+        coalition=world.other_coalition, what="Bij de buren"
+    )
+    for url, data in [
+        (
+            reverse("pitstops:card_action", args=[session, other_world.card.pk]),
+            {"action": "hold_back"},
+        ),
+        (
+            reverse("pitstops:agreement_review", args=[session, other_world.agreement.pk]),
+            {"status": "done", "outcome": ""},
+        ),
+        (
+            reverse("pitstops:agreement_review", args=[session, neighbour_agreement.pk]),
+            {"status": "done", "outcome": ""},
+        ),
+        (
+            reverse("pitstops:join_request_decide", args=[session, foreign_request.pk]),
+            {"action": "let_in"},
+        ),
+    ]:
+        assert client.post(url, data).status_code == 404, url
+    assert not Reflection.objects.get(pk=other_world.card.pk).is_held_back
+    assert not Agreement.objects.filter(status="done").exists()
+    assert JoinRequest.objects.get(pk=foreign_request.pk).is_pending
