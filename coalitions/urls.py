@@ -1,7 +1,7 @@
 from django.urls import path
 
 from . import views
-from .views import agreements, plan, reflections, reminders, space, tamtam
+from .views import account, agreements, plan, reflections, reminders, space, tamtam
 
 app_name = "coalitions"
 
@@ -9,6 +9,8 @@ app_name = "coalitions"
 SPACE = "expeditie/<slug:expedition>/coalitie/<slug:slug>/"
 
 urlpatterns = [
+    path("account/", account.account, name="account"),
+    path("account/overal-uitloggen/", account.logout_everywhere, name="logout_everywhere"),
     path("expeditie/<slug:slug>/", views.expedition_detail, name="expedition"),
     path(SPACE, space.coalition_home, name="coalition"),
     path(f"{SPACE}tamtam/", tamtam.tamtam, name="tamtam"),

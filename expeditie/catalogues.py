@@ -1,7 +1,8 @@
 """Keep the translation catalogues whole: `python -m expeditie.catalogues` (run by `make messages`).
 
 Source strings are English, so the English catalogue repeats each msgid; this fills it. Dutch is
-written by people in locale/nl/, by hand or as a JSON file of {msgid: Dutch}:
+written by people in locale/nl/, by hand or as a JSON file of {msgid: Dutch} (a list of
+singular and plural for plural messages):
 `python -m expeditie.catalogues --dutch FILE.json` puts those in and lists what is still missing.
 Both catalogues are then compiled with polib, so running the app needs no gettext tools.
 """
@@ -44,7 +45,11 @@ def add_dutch(path: str) -> list[str]:
     dutch = polib.pofile(str(dutch_path), wrapwidth=100)
     for entry in dutch:
         if entry.msgid in translations:
-            entry.msgstr = translations[entry.msgid]
+            translation = translations[entry.msgid]
+            if entry.msgid_plural:  # a list: singular, plural
+                entry.msgstr_plural = dict(enumerate(translation))
+            else:
+                entry.msgstr = translation
             entry.previous_msgid = None
             if entry.fuzzy:
                 entry.flags.remove("fuzzy")
@@ -52,7 +57,12 @@ def add_dutch(path: str) -> list[str]:
     return [
         entry.msgid
         for entry in dutch
-        if not entry.obsolete and (entry.fuzzy or (not entry.msgid_plural and not entry.msgstr))
+        if not entry.obsolete
+        and (
+            entry.fuzzy
+            or (entry.msgid_plural and not all(entry.msgstr_plural.values()))
+            or (not entry.msgid_plural and not entry.msgstr)
+        )
     ]
 
 

@@ -2,6 +2,10 @@
 
 from __future__ import annotations
 
+import pytest
+from django.contrib.auth.password_validation import validate_password
+from django.core.exceptions import ValidationError
+from django.test import Client
 from django.urls import reverse
 
 
@@ -74,3 +78,80 @@ def test_language_switch_to_english_and_back(client, world):
     assert "Log out" in client.get("/").text
     client.post(reverse("set_language"), {"language": "nl", "next": "/"})
     assert "Uitloggen" in client.get("/").text
+
+
+# Log-in hardening --------------------------------------------------------------------------------
+
+
+def log_in(client, username: str, password: str):
+    return client.post(reverse("login"), {"username": username, "password": password})
+
+
+def test_failed_log_ins_lock_the_account_for_a_while(world, settings):
+    """Five wrong passwords from five addresses: the account waits, even with the right one."""
+    for number in range(settings.AXES_FAILURE_LIMIT):
+        log_in(Client(REMOTE_ADDR=f"192.0.2.{number + 1}"), "resident", "wrong")
+    response = log_in(Client(REMOTE_ADDR="192.0.2.99"), "resident", "secret-password")
+    assert response.status_code == 429
+    assert "Wacht 15 minuten" in response.text
+    # Another account is not locked.
+    assert (
+        log_in(Client(REMOTE_ADDR="192.0.2.99"), "professional", "secret-password").status_code
+        == 302
+    )
+
+
+def test_failed_log_ins_lock_the_address_for_a_while(world, settings):
+    """Guessing many accounts from one address: that address waits; other addresses do not."""
+    for number in range(settings.AXES_FAILURE_LIMIT):
+        log_in(Client(REMOTE_ADDR="198.51.100.7"), f"bestaat-niet-{number}", "wrong")
+    assert (
+        log_in(Client(REMOTE_ADDR="198.51.100.7"), "resident", "secret-password").status_code == 429
+    )
+    assert (
+        log_in(Client(REMOTE_ADDR="198.51.100.8"), "resident", "secret-password").status_code == 302
+    )
+
+
+def test_a_good_log_in_resets_the_count(world, settings):
+    phone = Client(REMOTE_ADDR="203.0.113.5")
+    for _ in range(settings.AXES_FAILURE_LIMIT - 1):
+        log_in(phone, "resident", "wrong")
+    assert log_in(phone, "resident", "secret-password").status_code == 302
+    phone.post(reverse("logout"))
+    for _ in range(settings.AXES_FAILURE_LIMIT - 1):
+        log_in(phone, "resident", "wrong")
+    assert log_in(phone, "resident", "secret-password").status_code == 302
+
+
+def test_refusals_are_logged_without_the_password(world, caplog, settings):
+    for _ in range(settings.AXES_FAILURE_LIMIT + 1):
+        log_in(Client(), "resident", "Geheim-Wachtwoord-123")
+    assert "failed log-in for user name 'resident'" in caplog.text
+    assert "log-in refused, too many failures" in caplog.text
+    assert "Geheim-Wachtwoord-123" not in caplog.text
+
+
+def test_log_out_everywhere_ends_every_session_of_the_account(world):
+    laptop, phone, colleague = Client(), Client(), Client()
+    for client in (laptop, phone):
+        assert log_in(client, "resident", "secret-password").status_code == 302
+    assert log_in(colleague, "professional", "secret-password").status_code == 302
+    home = reverse("home")
+    assert phone.get(home).status_code == 200
+    response = laptop.post(reverse("coalitions:logout_everywhere"))
+    assert response["Location"] == reverse("login")
+    assert phone.get(home).status_code == 302
+    assert laptop.get(home).status_code == 302
+    assert colleague.get(home).status_code == 200  # another account is left alone
+
+
+def test_a_signed_in_session_ends_after_14_days(world, client):
+    log_in(client, "resident", "secret-password")
+    assert client.cookies["sessionid"]["max-age"] == 14 * 24 * 60 * 60
+
+
+@pytest.mark.parametrize("password", ["12345678", "password123", "resident1", "kort"])
+def test_weak_passwords_are_refused(world, password):
+    with pytest.raises(ValidationError):
+        validate_password(password, user=world.user("resident"))

@@ -33,6 +33,8 @@ def space_objects(w):
 
 
 CASES = [
+    ("coalitions:account", lambda w: {}, logged_in(200)),
+    ("coalitions:logout_everywhere", lambda w: {}, logged_in(405)),
     (
         "coalitions:expedition",
         lambda w: {"slug": w.expedition.slug},
