@@ -1,0 +1,86 @@
+"""axe-core on every page a demo role can reach by following links from the home page.
+
+Not a list of paths: each role logs in, follows every link on its pages (breadth first), and
+every kind of page it meets (one per URL pattern) is checked at 360 and 1280 px. Any violation,
+of any impact, fails.
+"""
+
+from __future__ import annotations
+
+from urllib.parse import urljoin, urlsplit
+
+import pytest
+from django.urls import Resolver404, resolve
+from playwright.sync_api import Page
+
+from .conftest import DESKTOP, PHONE, log_in
+from .test_accessibility import violations
+
+# Not pages to read: the admin has its own tests, the rest are files, log-out or language.
+SKIP_PREFIXES = ("/beheer/", "/static/", "/media/")
+MAX_PAGES_PER_ROLE = 80
+
+
+def route_of(path: str) -> str | None:
+    try:
+        match = resolve(path)
+    except Resolver404:
+        return None
+    return match.route
+
+
+def links_on(page: Page, base: str) -> list[str]:
+    hrefs = page.eval_on_selector_all("a[href]", "links => links.map(a => a.href)")
+    paths = []
+    for href in hrefs:
+        parts = urlsplit(urljoin(page.url, href))
+        if f"{parts.scheme}://{parts.netloc}" != base or parts.path.startswith(SKIP_PREFIXES):
+            continue
+        paths.append(parts.path + (f"?{parts.query}" if parts.query else ""))
+    return paths
+
+
+def crawl(page: Page, base: str) -> dict[str, list[str]]:
+    """Visit every page kind reachable from the home page; returns what axe found per page."""
+    found: dict[str, list[str]] = {}
+    checked_routes: set[str] = set()
+    queue, seen = ["/"], {"/"}
+    while queue and len(checked_routes) < MAX_PAGES_PER_ROLE:
+        path = queue.pop(0)
+        route = route_of(urlsplit(path).path)
+        if route is None or route in checked_routes:
+            continue
+        # Downloads (PDF, CSV, ...) are not pages: ask first what the link gives.
+        head = page.request.get(base + path, max_redirects=0)
+        if head.status != 200 or "text/html" not in head.headers.get("content-type", ""):
+            continue
+        checked_routes.add(route)
+        page.goto(base + path)
+        for viewport in (PHONE, DESKTOP):
+            page.set_viewport_size(viewport)
+            problems = violations(page)
+            if problems:
+                found[f"{path} at {viewport['width']} px"] = problems
+        for link in links_on(page, base):
+            if link not in seen:
+                seen.add(link)
+                queue.append(link)
+    assert len(checked_routes) >= 3, f"the crawl found too little: {checked_routes}"
+    return found
+
+
+@pytest.mark.parametrize(
+    "username", ["bewoner", "beroepskracht", "begeleider", "coordinator", "beheerder"]
+)
+def test_every_page_a_role_reaches_has_no_accessibility_violation(
+    page, live_server, demo, username
+):
+    log_in(page, live_server, username)
+    assert crawl(page, live_server.url) == {}
+
+
+def test_the_log_in_page_has_no_accessibility_violation(page, live_server, demo):
+    page.goto(f"{live_server.url}/inloggen/")
+    for viewport in (PHONE, DESKTOP):
+        page.set_viewport_size(viewport)
+        assert violations(page) == []
