@@ -51,15 +51,22 @@ def test_every_url_is_in_the_matrix():
     CASES,
     ids=[f"{name}-{index}" for index, (name, _, _) in enumerate(CASES)],
 )
-def test_permission_matrix(client_for, world, role, name, kwargs, expected):
+def test_permission_matrix(client_for, world, role, name, kwargs, expected, caplog):
     url = reverse(name, kwargs=kwargs(world))
     response = client_for(role).get(url)
-    wanted = expected[role]
+    check(response, url, role, expected[role], caplog)
+
+
+def check(response, url: str, role: str, wanted, caplog) -> None:
+    """The status the matrix expects; a refusal (404 to someone logged in) is logged."""
     if wanted == LOGIN:
         assert response.status_code == 302
         assert response["Location"] == f"{reverse('login')}?next={url}"
-    else:
-        assert response.status_code == wanted, f"{role} on {url}"
+        return
+    assert response.status_code == wanted, f"{role} on {url}"
+    if wanted == 404 and role != "anonymous":
+        refusals = [record for record in caplog.records if record.name == "pitstop.security"]
+        assert refusals, f"the refusal of {role} on {url} is not logged"
 
 
 def across(expected: dict[str, int | str]) -> dict[str, int | str]:
@@ -88,7 +95,7 @@ OBJECT_CASES = [case for case in CASES if case[1].__code__.co_names]
     ids=[f"{name}-{index}" for index, (name, _, _) in enumerate(OBJECT_CASES)],
 )
 def test_nobody_reaches_another_expeditions_objects(
-    client_for, world, other_world, role, name, kwargs, expected
+    client_for, world, other_world, role, name, kwargs, expected, caplog
 ):
     """The same matrix, with the ids and slugs of a second expedition: a facilitator,
     coordinator or member of the first reaches none of it."""
@@ -96,12 +103,7 @@ def test_nobody_reaches_another_expeditions_objects(
     assert others != kwargs(world)
     url = reverse(name, kwargs=others)
     response = client_for(role).get(url)
-    wanted = across(expected)[role]
-    if wanted == LOGIN:
-        assert response.status_code == 302
-        assert response["Location"] == f"{reverse('login')}?next={url}"
-    else:
-        assert response.status_code == wanted, f"{role} on {url}"
+    check(response, url, role, across(expected)[role], caplog)
 
 
 def test_objects_lead_to_their_expedition_and_coalition(world):

@@ -311,3 +311,31 @@ def test_the_admin_lists_sessions_participants_and_groups(admin_client, live):
     for model in ["session", "participant", "cardgroup", "resonancemark"]:
         assert admin_client.get(reverse(f"admin:pitstops_{model}_changelist")).status_code == 200
     assert admin.site.is_registered(Session)
+
+
+def test_the_shared_fragment_is_rendered_at_most_once_a_second(live, monkeypatch):
+    """Many phones polling after a change share one rendering for a second (README's claim):
+    counted in queries, with the clock held still."""
+    from pitstops.views import taking_part
+
+    now = [1_000_000.0]
+    monkeypatch.setattr(taking_part.time, "time", lambda: now[0])
+    phones = [Client() for _ in range(3)]
+    for number, phone in enumerate(phones):
+        join(phone, live, guest=f"Gast {number}")
+    post_card(phones[0], live, "Een nieuwe kaart")
+    url = reverse("pitstops:participate", args=[live.pk])
+    headers = {"HX-Request": "true"}
+
+    def poll(phone) -> int:
+        with CaptureQueriesContext(connection) as queries:
+            assert phone.get(url, {"state": "check_in-open"}, headers=headers).status_code == 200
+        return len(queries)
+
+    first = poll(phones[0])
+    assert first > 2  # this one rendered the fragment
+    assert [poll(phone) for phone in phones[1:]] == [1, 1]  # the version, then the cache
+    post_card(phones[0], live, "Nog een kaart")
+    assert poll(phones[1]) == 1  # within the second: still the shared rendering
+    now[0] += 1.1
+    assert poll(phones[2]) > 2  # a second later the change is rendered
