@@ -3,6 +3,7 @@
 from .follow_up import Agreement, CompassRating, CompassScore, RedThread
 from .reflections import Reflection, ResonanceMark
 from .sessions import CardGroup, Participant, Pitstop, Session
+from .tallies import ReflectionTally
 
 __all__ = [
     "Agreement",
@@ -13,6 +14,7 @@ __all__ = [
     "Pitstop",
     "RedThread",
     "Reflection",
+    "ReflectionTally",
     "ResonanceMark",
     "Session",
 ]
