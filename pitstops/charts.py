@@ -41,10 +41,13 @@ def number(value: object) -> float | None:
     return float(value)
 
 
-def _svg(chart_id: str, title: str, width: int, height: int, body: str) -> SafeString:
+def _svg(
+    chart_id: str, title: str, width: int, height: int, body: str, *, role: str = "img"
+) -> SafeString:
+    """A chart is one image to assistive technology, unless it holds links (then a group)."""
     return mark_safe(  # noqa: S308  (every text inside went through escape or format_html)
         f'<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {width} {height}" '
-        f'class="chart" role="img" aria-labelledby="{chart_id}-title" {FONT}>'
+        f'class="chart" role="{role}" aria-labelledby="{chart_id}-title" {FONT}>'
         f'<title id="{chart_id}-title">{escape(title)}</title>{body}</svg>'
     )
 
@@ -71,13 +74,14 @@ def radar(
 
     `extra` adds columns to the table only (e.g. residents' and professionals' means).
     """
-    size, centre, radius = 320, 160, 95
+    # Room on both sides for the theme names, which stand outside the circle.
+    width, height, centre, middle, radius = 440, 300, 220, 150, 100
     spokes = max(len(labels), 3)
     parts = []
     for ring in (1, 2, 3, 4, 5):
         points = " ".join(
             f"{centre + radius * ring / 5 * math.sin(2 * math.pi * i / spokes):.1f},"
-            f"{centre - radius * ring / 5 * math.cos(2 * math.pi * i / spokes):.1f}"
+            f"{middle - radius * ring / 5 * math.cos(2 * math.pi * i / spokes):.1f}"
             for i in range(spokes)
         )
         parts.append(f'<polygon points="{points}" fill="none" stroke="#adb5bd"/>')
@@ -86,22 +90,22 @@ def radar(
         angle = 2 * math.pi * i / spokes
         x, y = math.sin(angle), -math.cos(angle)
         parts.append(
-            f'<line x1="{centre}" y1="{centre}" x2="{centre + radius * x:.1f}" '
-            f'y2="{centre + radius * y:.1f}" stroke="#adb5bd"/>'
+            f'<line x1="{centre}" y1="{middle}" x2="{centre + radius * x:.1f}" '
+            f'y2="{middle + radius * y:.1f}" stroke="#adb5bd"/>'
         )
         anchor = "middle" if abs(x) < 0.2 else ("start" if x > 0 else "end")
-        short = label if len(label) <= 22 else label[:21] + "…"
+        short = label if len(label) <= 20 else label[:19] + "…"
         parts.append(
             _text(
-                centre + (radius + 12) * x,
-                centre + (radius + 14) * y,
+                centre + (radius + 8) * x,
+                middle + (radius + 12) * y + 4,
                 short,
                 size=11,
                 anchor=anchor,
             )
         )
         value = number(values[i]) or 0.0
-        shape.append(f"{centre + radius * value / 5 * x:.1f},{centre + radius * value / 5 * y:.1f}")
+        shape.append(f"{centre + radius * value / 5 * x:.1f},{middle + radius * value / 5 * y:.1f}")
     if any(number(value) is not None for value in values):
         parts.append(
             f'<polygon points="{" ".join(shape)}" fill="{LINE}" fill-opacity="0.25" '
@@ -124,7 +128,7 @@ def radar(
         summary = gettext("No compass filled in yet.")
     return Chart(
         title=title,
-        svg=_svg(chart_id, title, size, size, "".join(parts)),
+        svg=_svg(chart_id, title, width, height, "".join(parts)),
         summary=summary,
         headers=[gettext("Theme"), gettext("Compass (1 to 5)"), *[name for name, _ in extra]],
         rows=[
@@ -252,19 +256,20 @@ def heat_map(
     high: float,
 ) -> Chart:
     """Rows (label, link, values) by columns, coloured from low to high; each row label links."""
-    label_width, cell_width, cell_height, header = 130, 56, 24, 44
-    width = label_width + cell_width * len(columns) + 4
+    label_width, cell_width, cell_height, header = 130, 56, 24, 96
+    width = label_width + cell_width * len(columns) + 90  # room for the last slanted name
     height = header + cell_height * len(rows) + 4
     parts = []
     for j, column in enumerate(columns):
-        short = column if len(column) <= 12 else column[:11] + "…"
+        # Slanted, so that long theme names do not run into each other.
+        short = column if len(column) <= 18 else column[:17] + "…"
+        x, y = label_width + cell_width * j + cell_width / 2 - 4, header - 6
         parts.append(
-            _text(
-                label_width + cell_width * j + cell_width / 2,
-                header - 8,
-                short,
-                size=10,
-                anchor="middle",
+            format_html(
+                '<g transform="rotate(-35 {} {})">{}</g>',
+                f"{x:.1f}",
+                f"{y:.1f}",
+                _text(x, y, short, size=10),
             )
         )
     best, worst = None, None
@@ -320,7 +325,7 @@ def heat_map(
         summary = gettext("No figures yet.")
     return Chart(
         title=title,
-        svg=_svg(chart_id, title, width, height, "".join(parts)),
+        svg=_svg(chart_id, title, width, height, "".join(parts), role="group"),
         summary=summary,
         headers=[gettext("Coalition"), *columns],
         rows=[[label, *[_cell(value) for value in values]] for label, _link, values in rows],
