@@ -81,8 +81,14 @@ def _select(request: HttpRequest, slug: str) -> Selection:
     return Selection(expedition, pitstops, themes, filters)
 
 
-def _coalition_block(figures: CoalitionFigures, selection: Selection) -> dict[str, Any]:
-    """What one coalition's row shows: its figures, and its charts with their tables."""
+def _coalition_block(
+    figures: CoalitionFigures, selection: Selection, *, with_charts: bool
+) -> dict[str, Any]:
+    """What one coalition's row shows: its figures and, opened on its own, its charts.
+
+    A page of twenty rows holds the figures; the charts (three per coalition, each with its
+    table) come with the coalition's own view, one click away, so the page stays light.
+    """
     coalition = figures.coalition
     themes = selection.shown_themes
     names = [theme.name for theme in themes]
@@ -95,11 +101,16 @@ def _coalition_block(figures: CoalitionFigures, selection: Selection) -> dict[st
     )
     rung_labels = [str(CompassRating.Rung(rung).label) for rung in RUNGS]
     prefix = f"c{coalition.pk}"
-    return {
+    block: dict[str, Any] = {
         "figures": figures,
         "cells": [
             cell for cell in figures.pitstops if chosen is None or cell.pitstop.pk == chosen.pk
         ],
+    }
+    if not with_charts:
+        return block
+    return {
+        **block,
         "radar": charts.radar(
             f"{prefix}-radar",
             gettext("Compass of %(coalition)s") % {"coalition": coalition.name},
@@ -154,7 +165,10 @@ def overview(request: HttpRequest, expedition: str) -> HttpResponse:
     figures = coalition_figures(
         coalitions, pitstops=selection.pitstops, themes=selection.shown_themes
     )
-    blocks = [_coalition_block(item, selection) for item in figures]
+    blocks = [
+        _coalition_block(item, selection, with_charts=filters.coalition is not None)
+        for item in figures
+    ]
 
     def link(**changes: str) -> str:
         return "?" + urlencode(filters.query(**changes))
@@ -164,6 +178,9 @@ def overview(request: HttpRequest, expedition: str) -> HttpResponse:
     reflections_map = reflection_heat_map(
         coalitions, selection.shown_themes, figures, filters.pitstop
     )
+    for block in blocks:
+        slug = block["figures"].coalition.slug
+        block["link"] = link(coalition=slug) + f"#coalition-{slug}"
     heat_rows = {
         coalition.pk: (
             coalition.name,
