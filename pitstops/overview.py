@@ -225,6 +225,14 @@ class PitstopFigures:
     ladder_shift: dict[str, int] | None = None
     agreements: AgreementFigures = field(default_factory=AgreementFigures)
 
+    @property
+    def ladder_rows(self) -> list[tuple[str, int, int | None]]:
+        """Per rung, in ladder order: how many chose it, and the shift since last time."""
+        return [
+            (rung, self.ladder[rung], self.ladder_shift[rung] if self.ladder_shift else None)
+            for rung in RUNGS
+        ]
+
 
 @dataclass
 class ThemeRow:

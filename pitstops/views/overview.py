@@ -228,7 +228,7 @@ def overview(request: HttpRequest, expedition: str) -> HttpResponse:
             "compass_chart": compass_chart,
             "reflections_chart": reflections_chart,
             "export_query": link(),
-            "statuses": ["open", "under_way", "done", "dropped"],
+            "rung_labels": [CompassRating.Rung(rung).label for rung in RUNGS],
         },
     )
 

@@ -303,7 +303,9 @@ def test_figures_count_what_happened(client_for, world):
     assert first.agreements.overdue == 1
     theme_row = next(row for row in figures.themes if row.theme == theme)
     assert theme_row.trend == [3.5, 4.0]
-    assert "Stijgend" in response.content.decode()
+    html = response.content.decode()
+    assert "Stijgend" in html  # the trend chart's summary
+    assert "(+4)" in html and "(-6)" in html  # the ladder's shift in the per-pitstop table
 
 
 def test_reflection_counts_stay_current_on_write(world):
