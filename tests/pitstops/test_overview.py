@@ -8,7 +8,7 @@ import io
 import zipfile
 
 import pytest
-from django.db import connection
+from django.db import connection, models
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import translation
@@ -391,3 +391,23 @@ def test_the_page_holds_twenty_coalitions(client_for, world):
     assert len(second.context["blocks"]) == 7
     with translation.override("nl"):
         assert "Coalities 21 tot 27 van 27." in second.content.decode()
+
+
+def test_refresh_overview_recounts_what_bypassed_the_signals(world):
+    """A bulk load sends no signals; the nightly command puts the counts right."""
+    from django.core.management import call_command
+
+    theme = world.expedition.themes.first()
+    Reflection.objects.bulk_create(
+        Reflection(coalition=world.coalition, session=world.session, theme=theme, text=f"Bulk {n}")
+        for n in range(4)
+    )
+    counted = ReflectionTally.objects.filter(coalition=world.coalition).aggregate(
+        total=models.Sum("count")
+    )["total"]
+    assert counted == Reflection.objects.count() - 4
+    call_command("refresh_overview", stdout=io.StringIO())
+    counted = ReflectionTally.objects.filter(coalition=world.coalition).aggregate(
+        total=models.Sum("count")
+    )["total"]
+    assert counted == Reflection.objects.count()
