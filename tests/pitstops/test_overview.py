@@ -367,9 +367,14 @@ def grow(expedition, size: int) -> None:
     RedThreadFactory(pitstop=pitstops[-1], status="published")
 
 
-def test_query_count_does_not_grow_with_the_data(client_for, world):
+@pytest.mark.parametrize(
+    ("name", "query"),
+    [("overview", {}), ("overview", {"coalition": "apeldoorn"}), ("overview_csv", {})],
+    ids=["page", "one-coalition", "export"],
+)
+def test_query_count_does_not_grow_with_the_data(client_for, world, name, query):
     client = client_for("coordinator")
-    url = urls(world)["overview"]
+    url = urls(world, **query)[name]
     grow(world.expedition, 2)
     client.get(url)  # warm the caches that a first request fills
     with CaptureQueriesContext(connection) as small:
@@ -411,3 +416,37 @@ def test_refresh_overview_recounts_what_bypassed_the_signals(world):
         total=models.Sum("count")
     )["total"]
     assert counted == Reflection.objects.count()
+
+
+def test_people_on_the_list_and_joined_live_count_once(client_for, world):
+    """Attendance: the attendance list and live participants together, each member once."""
+    from pitstops.models import Participant
+
+    theme = small_groups(world)
+    larger_groups(world, theme)
+    Participant.objects.create(session=world.session, member=world.resident)  # also listed
+    newcomer = MemberFactory(coalition=world.coalition, name="Nieuw")
+    Participant.objects.create(session=world.session, member=newcomer)  # joined live only
+    Participant.objects.create(session=world.session, guest_name="Gast")
+    client = client_for("coordinator")
+    cell = client.get(urls(world, coalition=world.coalition.slug)["overview"]).context["blocks"][0][
+        "cells"
+    ][0]
+    assert cell.residents_present == 4
+    assert cell.professionals_present == 3
+    assert cell.guests_present == 1
+
+
+def test_names_in_charts_are_escaped(client_for, world):
+    world.coalition.name = '<script>alert("x")</script>'
+    world.coalition.save()
+    theme = world.expedition.themes.first()
+    theme.name_nl = "<b>vet</b>"
+    theme.save()
+    small_groups(world)
+    client = client_for("coordinator")
+    for query in ({}, {"coalition": world.coalition.slug}):
+        html = client.get(urls(world, **query)["overview"]).content.decode()
+        assert "<script>alert" not in html
+        assert "<b>vet</b>" not in html
+        assert "&lt;script&gt;alert" in html
