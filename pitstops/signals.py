@@ -15,8 +15,11 @@ from .models.tallies import refresh_reflection_tally
 def _recount_after_commit(reflection: Reflection) -> None:
     coalition_id, session_id = reflection.coalition_id, reflection.session_id
     # After the commit, so the recount sees the change and a rolled-back write changes nothing.
+    # Robust: a recount that fails (the coalition deleted meanwhile) is logged, and the card
+    # that was just saved is not answered with an error; refresh_overview puts it right.
     transaction.on_commit(
-        lambda: refresh_reflection_tally(coalition_id=coalition_id, session_id=session_id)
+        lambda: refresh_reflection_tally(coalition_id=coalition_id, session_id=session_id),
+        robust=True,
     )
 
 
