@@ -540,6 +540,65 @@ def _latest_split(latest: PitstopFigures | None, theme: Theme) -> dict[str, Figu
     }
 
 
+# --- Across all coalitions: per theme ---------------------------------------------------------
+
+STRONG = 4.0  # a coalition's mean compass on a theme from here up counts as strong
+STUCK = 2.5  # and below this as stuck
+
+
+@dataclass
+class ThemeAcross:
+    """One theme over every coalition of the expedition, at one pitstop."""
+
+    theme: Theme
+    reflections: int = 0
+    rated: int = 0  # coalitions whose members scored this theme
+    mean: Figure = None  # the mean of the coalitions' means: each coalition counts once
+    strong: int = 0
+    stuck: int = 0
+
+
+def themes_across(
+    expedition: Expedition, themes: Sequence[Theme], pitstop: Pitstop | None
+) -> tuple[Pitstop | None, list[ThemeAcross]]:
+    """Where each theme is strong or stuck, over all coalitions, in two grouped queries.
+
+    The compass comes from the chosen pitstop, or else from the latest one anyone rated; the
+    reflection counts from the summary rows (of the chosen pitstop, or of all).
+    """
+    rows = {theme.pk: ThemeAcross(theme=theme) for theme in themes}
+    tallies = ReflectionTally.objects.filter(
+        coalition__expedition=expedition, theme_key__in=list(rows)
+    )
+    if pitstop is not None:
+        tallies = tallies.filter(pitstop_key=pitstop.pk)
+    for row in tallies.order_by().values("theme_key").annotate(n=Sum("count")):
+        rows[row["theme_key"]].reflections = row["n"]
+    if pitstop is None:
+        latest = (
+            CompassRating.objects.filter(session__pitstop__expedition=expedition)
+            .order_by("-session__pitstop__number")
+            .values_list("session__pitstop_id", flat=True)
+        )
+        pitstop = Pitstop.objects.filter(pk__in=latest[:1]).first()
+    if pitstop is not None:
+        means: dict[int, list[float]] = defaultdict(list)
+        for row in (
+            CompassScore.objects.filter(rating__session__pitstop=pitstop, theme_id__in=list(rows))
+            .order_by()
+            .values("rating__session__coalition_id", "theme_id")
+            .annotate(total=Sum("score"), n=Count("pk"))
+        ):
+            means[row["theme_id"]].append(row["total"] / row["n"])
+        for theme_id, values in means.items():
+            across = rows[theme_id]
+            across.rated = len(values)
+            across.mean = mean(sum(values), len(values))
+            across.strong = sum(1 for value in values if value >= STRONG)
+            across.stuck = sum(1 for value in values if value < STUCK)
+    return pitstop, [rows[theme.pk] for theme in themes]
+
+
 # --- Across coalitions: the heat maps ----------------------------------------------------------
 
 

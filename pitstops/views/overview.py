@@ -27,6 +27,8 @@ from .. import charts
 from ..models import CompassRating, Pitstop
 from ..overview import (
     RUNGS,
+    STRONG,
+    STUCK,
     CoalitionFigures,
     Figure,
     Filters,
@@ -39,6 +41,7 @@ from ..overview import (
     read_filters,
     red_threads,
     reflection_heat_map,
+    themes_across,
 )
 
 # Twenty coalitions per page keep one response readable (and quick) at two hundred.
@@ -150,6 +153,9 @@ def overview(request: HttpRequest, expedition: str) -> HttpResponse:
     if filters.theme:
         threads = [t for t in threads if filters.theme in t.themes.all()]
 
+    across_pitstop, across = themes_across(
+        selection.expedition, selection.shown_themes, filters.pitstop
+    )
     paginator = Paginator(selection.coalitions(), PAGE_SIZE)
     page = None
     try:
@@ -222,6 +228,10 @@ def overview(request: HttpRequest, expedition: str) -> HttpResponse:
             "thread_pitstop": thread_pitstop,
             "threads": threads,
             "blocks": blocks,
+            "across": across,
+            "across_pitstop": across_pitstop,
+            "strong": STRONG,
+            "stuck": STUCK,
             "page": page,
             "page_links": page_links,
             "coalition_count": paginator.count,
