@@ -81,6 +81,8 @@ rules.add_perm(
     runs_expedition | ((is_coordinator | is_expedition_member) & is_report_published),
 )
 rules.add_perm("pitstops.view_drafts", runs_expedition)
+# The cross-coalition overview: figures and consented quotes, never private words or names.
+rules.add_perm("coalitions.view_overview", runs_expedition | is_coordinator)
 
 
 # Live sessions. Participants take part by join code and a signed cookie, not by these rules.

@@ -1,11 +1,23 @@
 from django.urls import path
 
-from .views import report, running, summary, taking_part
+from .views import overview, report, running, summary, taking_part
 
 app_name = "pitstops"
 
 urlpatterns = [
     path("expeditie/<slug:expedition>/pitstop/<int:number>/verslag/", report.report, name="report"),
+    # Coordinators: what recurs across coalitions, and its export.
+    path("expeditie/<slug:expedition>/overzicht/", overview.overview, name="overview"),
+    path(
+        "expeditie/<slug:expedition>/overzicht/overzicht.csv",
+        overview.overview_csv,
+        name="overview_csv",
+    ),
+    path(
+        "expeditie/<slug:expedition>/overzicht/overzicht.xlsx",
+        overview.overview_xlsx,
+        name="overview_xlsx",
+    ),
     # The facilitator prepares and runs a session.
     path("expeditie/<slug:slug>/sessie/nieuw/", running.session_create, name="session_create"),
     path("sessie/<int:pk>/leiden/", running.session_run, name="session_run"),

@@ -6,6 +6,7 @@ import datetime
 
 import factory
 from django.contrib.auth import get_user_model
+from django.utils import timezone
 
 from coalitions.models import Coalition, Expedition, GuidingQuestion, Member, Theme
 from pitstops.models import (
@@ -109,6 +110,8 @@ class ReflectionFactory(factory.django.DjangoModelFactory):
     text = factory.Sequence(lambda n: f"Reflectie {n}")
     kind = Reflection.Kind.OBSERVATION
     visibility = Reflection.Visibility.COALITION
+    # Shown to the group, as the cards of a session that is over usually are.
+    revealed_at = factory.LazyFunction(timezone.now)
 
 
 class AgreementFactory(factory.django.DjangoModelFactory):

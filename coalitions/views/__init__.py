@@ -84,5 +84,6 @@ def expedition_detail(request: HttpRequest, slug: str) -> HttpResponse:
             "pitstops": pitstops,
             "themes": themes,
             "can_see_coalitions": request.user.has_perm("pitstops.view_drafts", expedition),
+            "can_see_overview": request.user.has_perm("coalitions.view_overview", expedition),
         },
     )

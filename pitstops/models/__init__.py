@@ -3,6 +3,7 @@
 from .follow_up import Agreement, CompassRating, CompassScore, RedThread
 from .reflections import Reflection, ResonanceMark
 from .sessions import CardGroup, JoinRequest, Participant, Pitstop, Session
+from .tallies import ReflectionTally
 
 __all__ = [
     "Agreement",
@@ -14,6 +15,7 @@ __all__ = [
     "Pitstop",
     "RedThread",
     "Reflection",
+    "ReflectionTally",
     "ResonanceMark",
     "Session",
 ]

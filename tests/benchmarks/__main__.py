@@ -15,6 +15,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from .live import live_session
+from .overview import overview_at_scale
 from .server import (
     HEALTH_PATH,
     BenchmarkError,
@@ -37,9 +38,13 @@ class Scale:
 
     warmup: float
     duration: float
+    name: str = "small"
 
 
-SCALES = {"small": Scale(warmup=1.0, duration=5.0), "full": Scale(warmup=2.0, duration=20.0)}
+SCALES = {
+    "small": Scale(warmup=1.0, duration=5.0),
+    "full": Scale(warmup=2.0, duration=20.0, name="full"),
+}
 
 
 @dataclass
@@ -73,25 +78,33 @@ def trivial_view(run: Run) -> None:
 
 
 # In order: later benchmarks may read the figures of earlier ones from `run.figures`.
-BENCHMARKS: list[Callable[[Run], None]] = [trivial_view, live_session]
+BENCHMARKS: list[Callable[[Run], None]] = [trivial_view, live_session, overview_at_scale]
 
 
 def main(argv: list[str] | None = None) -> int:
     """Run the benchmarks in order; stop at the first failure, as later ones may rely on it."""
     parser = argparse.ArgumentParser(prog="python -m tests.benchmarks", description=__doc__)
     parser.add_argument("--scale", choices=sorted(SCALES), default="small")
+    parser.add_argument(
+        "--only",
+        choices=[benchmark.__name__ for benchmark in BENCHMARKS],
+        help="run one benchmark (with the trivial view first, as its baseline)",
+    )
     args = parser.parse_args(argv)
+    benchmarks = BENCHMARKS
+    if args.only:
+        benchmarks = [b for b in BENCHMARKS if b.__name__ in ("trivial_view", args.only)]
 
     run = Run(SCALES[args.scale])
     started = time.monotonic()
-    for benchmark in BENCHMARKS:
+    for benchmark in benchmarks:
         try:
             benchmark(run)
         except BenchmarkError as exc:
             log(f"FAILED {benchmark.__name__}: {exc}")
             return 1
     elapsed = time.monotonic() - started
-    log(f"{len(BENCHMARKS)} benchmark(s) at scale {args.scale} in {elapsed:.1f} s")
+    log(f"{len(benchmarks)} benchmark(s) at scale {args.scale} in {elapsed:.1f} s")
     return 0
 
 

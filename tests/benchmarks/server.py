@@ -90,17 +90,19 @@ def running_server(
     threads: int = 4,
     setup: Sequence[Sequence[str]] = (),
     startup_timeout: float = 30.0,
+    environment: Mapping[str, str] | None = None,
 ) -> Iterator[str]:
     """Serve the project as production does, on a fresh database; yield its base URL.
 
     gunicorn runs `expeditie.wsgi:application` with gthread workers (one per CPU unless `workers`
     says otherwise) and production settings, minus HTTPS: the benchmark talks plain HTTP to
     127.0.0.1. `setup` holds extra `manage.py` commands run after `migrate`, e.g.
-    `[["seed_demo"]]`, for benchmarks that need data. The server is stopped on exit, always.
+    `[["seed_demo"]]`, for benchmarks that need data. `environment` overrides variables, e.g.
+    a `DATABASE_URL` on PostgreSQL. The server is stopped on exit, always.
     """
     with tempfile.TemporaryDirectory(prefix="pitstop-bench-") as tmp:
         workdir = Path(tmp)
-        env = _production_env(workdir)
+        env = {**_production_env(workdir), **(environment or {})}
         for command in (["migrate", "--no-input"], ["collectstatic", "--no-input"], *setup):
             _manage(list(command), env)
 

@@ -39,6 +39,15 @@ CASES = [
         lambda w: {"expedition": w.expedition.slug, "number": w.draft_pitstop.number},
         FACILITATORS_ONLY,
     ),
+    # The coordinators' overview and its exports: members and outsiders get a 404.
+    *[
+        (
+            name,
+            lambda w: {"expedition": w.expedition.slug},
+            logged_in(404, facilitator=200, coordinator=200, superuser=200),
+        )
+        for name in ("pitstops:overview", "pitstops:overview_csv", "pitstops:overview_xlsx")
+    ],
     ("pitstops:session_create", lambda w: {"slug": w.expedition.slug}, FACILITATORS_ONLY),
     ("pitstops:session_run", session, FACILITATORS_ONLY),
     ("pitstops:session_board", session, FACILITATORS_ONLY),

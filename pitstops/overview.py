@@ -1,0 +1,708 @@
+"""The coordinators' overview: what recurs across coalitions, in figures that never name anyone.
+
+Everything here reads aggregates: counts and means grouped on indexed foreign keys, for the
+coalitions on one page (so the work grows with the page, not with the data), plus the summary
+rows in `ReflectionTally` for the reflection counts. The one privacy rule for figures split by
+role lives in `guarded`: a figure that rests on a group of fewer than three people is replaced
+by FEWER_THAN_3, on the page, in the chart tables and in the exports alike. Words appear only
+through `quotes_for`: quotable, not held back, without a name.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+from django.db import connection
+from django.db.models import Count, Exists, OuterRef, Prefetch, Q, QuerySet, Sum
+from django.utils import timezone
+from django.utils.formats import number_format
+from django.utils.translation import gettext, gettext_lazy
+
+from coalitions.models import Coalition, Expedition, Member, SmallThing, Theme
+
+from .models import (
+    Agreement,
+    CompassRating,
+    CompassScore,
+    Participant,
+    Pitstop,
+    RedThread,
+    Reflection,
+    ReflectionTally,
+    Session,
+)
+from .models.tallies import NONE
+
+RESIDENT = Member.Role.RESIDENT.value
+PROFESSIONAL = Member.Role.PROFESSIONAL.value
+ROLES = (RESIDENT, PROFESSIONAL)
+MIN_GROUP = 3
+RUNGS = [rung.value for rung in CompassRating.Rung]
+STATUSES = [status.value for status in Agreement.Status]
+
+
+# --- The fewer-than-3 rule, in one place ------------------------------------------------------
+
+
+class Hidden:
+    """A figure withheld because it rests on fewer than three people."""
+
+    label = gettext_lazy("fewer than 3")
+
+    def __str__(self) -> str:
+        return str(self.label)
+
+    def __repr__(self) -> str:
+        return "FEWER_THAN_3"
+
+    def __bool__(self) -> bool:
+        return False
+
+
+FEWER_THAN_3 = Hidden()
+
+
+class Percent(int):
+    """A share in whole percent; prints as `40%`."""
+
+    def __str__(self) -> str:
+        return f"{int(self)}%"
+
+
+class Mean(float):
+    """A mean score, printed with one decimal in the reader's language."""
+
+    def __str__(self) -> str:
+        return number_format(float(self), 1)
+
+
+Figure = int | float | Hidden | None
+
+
+def guarded(value: Figure, *group_sizes: int) -> Figure:
+    """THE privacy rule for figures split by role: a group of one or two people hides the figure.
+
+    Every figure split by role on the page, in a chart's table and in an export passes here.
+    An empty group hides nothing: "nobody" points at no one, and a share over it is undefined.
+    """
+    if any(0 < size < MIN_GROUP for size in group_sizes):
+        return FEWER_THAN_3
+    return value
+
+
+def share(part: int, whole: int) -> Percent | None:
+    return Percent(round(100 * part / whole)) if whole else None
+
+
+def mean(total: float, count: int) -> Mean | None:
+    return Mean(round(total / count, 1)) if count else None
+
+
+# --- Filters ----------------------------------------------------------------------------------
+
+
+@dataclass
+class Filters:
+    """What the reader chose in the URL, checked against this expedition."""
+
+    pitstop: Pitstop | None = None
+    theme: Theme | None = None
+    coalition: Coalition | None = None
+    problems: list[str] = field(default_factory=list)
+
+    @property
+    def is_unknown(self) -> bool:
+        """A value in the URL matched nothing of this expedition: show the empty state."""
+        return bool(self.problems)
+
+    def query(self, **changes: Any) -> dict[str, str]:
+        values = {
+            "pitstop": str(self.pitstop.number) if self.pitstop else "",
+            "theme": self.theme.key if self.theme else "",
+            "coalition": self.coalition.slug if self.coalition else "",
+        }
+        values.update(changes)
+        return {key: value for key, value in values.items() if value}
+
+
+def read_filters(
+    data: Any, *, pitstops: Sequence[Pitstop], themes: Sequence[Theme], expedition: Expedition
+) -> Filters:
+    """Match the URL's pitstop number, theme key and coalition slug; foreign ones match nothing."""
+    filters = Filters()
+    number = (data.get("pitstop") or "").strip()
+    if number:
+        filters.pitstop = next((p for p in pitstops if str(p.number) == number), None)
+        if filters.pitstop is None:
+            filters.problems.append(gettext("This expedition has no such pitstop."))
+    key = (data.get("theme") or "").strip()
+    if key:
+        filters.theme = next((t for t in themes if t.key == key), None)
+        if filters.theme is None:
+            filters.problems.append(gettext("This expedition has no such theme."))
+    slug = (data.get("coalition") or "").strip()
+    if slug:
+        filters.coalition = expedition.coalitions.filter(slug=slug[:50]).first()
+        if filters.coalition is None:
+            filters.problems.append(gettext("This expedition has no such coalition."))
+    return filters
+
+
+# --- Stories first: published red threads and consented quotes --------------------------------
+
+
+def quotes_for(reflections: QuerySet[Reflection]) -> QuerySet[Reflection]:
+    """Words a coordinator may read: quotable, not held back. Only the text is ever shown."""
+    return reflections.quotable().filter(is_held_back=False)
+
+
+def red_threads(expedition: Expedition, pitstop: Pitstop | None) -> tuple[Pitstop | None, list]:
+    """The published red threads of the chosen round, or else of the latest round that has some."""
+    published = RedThread.objects.published().filter(pitstop__expedition=expedition)
+    if pitstop is None:
+        latest = published.order_by("-pitstop__number").values_list("pitstop_id", flat=True)
+        pitstop = Pitstop.objects.filter(pk__in=latest[:1]).first()
+    if pitstop is None:
+        return None, []
+    threads = (
+        published.filter(pitstop=pitstop)
+        .order_by("position", "pk")
+        .prefetch_related(
+            "themes",
+            Prefetch(
+                "evidence",
+                queryset=quotes_for(Reflection.objects.all()).only("pk", "text").order_by("pk"),
+                to_attr="quotes",
+            ),
+        )
+    )
+    return pitstop, list(threads)
+
+
+# --- Per coalition and pitstop ----------------------------------------------------------------
+
+
+@dataclass
+class ThemeCompass:
+    mean: Figure = None
+    resident_mean: Figure = None
+    professional_mean: Figure = None
+    gap: Figure = None
+
+
+@dataclass
+class AgreementFigures:
+    counts: dict[str, int] = field(default_factory=lambda: dict.fromkeys(STATUSES, 0))
+    overdue: int = 0
+    led: int = 0
+    led_by_residents: int = 0
+    resident_share: Figure = None
+
+    @property
+    def total(self) -> int:
+        return sum(self.counts.values())
+
+
+@dataclass
+class PitstopFigures:
+    """One coalition at one pitstop."""
+
+    pitstop: Pitstop
+    held: bool = False
+    residents_present: Figure = 0
+    professionals_present: Figure = 0
+    guests_present: int = 0
+    reflections: int = 0
+    reflections_by_theme: dict[int, int] = field(default_factory=dict)
+    resident_share: Figure = None
+    compass: dict[int, ThemeCompass] = field(default_factory=dict)
+    compass_mean: Figure = None
+    raters: int = 0
+    ladder: dict[str, int] = field(default_factory=lambda: dict.fromkeys(RUNGS, 0))
+    ladder_shift: dict[str, int] | None = None
+    agreements: AgreementFigures = field(default_factory=AgreementFigures)
+
+    @property
+    def ladder_rows(self) -> list[tuple[str, int, int | None]]:
+        """Per rung, in ladder order: how many chose it, and the shift since last time."""
+        return [
+            (rung, self.ladder[rung], self.ladder_shift[rung] if self.ladder_shift else None)
+            for rung in RUNGS
+        ]
+
+
+@dataclass
+class ThemeRow:
+    theme: Theme
+    reflections: int = 0
+    trend: list[Figure] = field(default_factory=list)  # compass mean per pitstop, in order
+    latest: Figure = None
+    resident_mean: Figure = None
+    professional_mean: Figure = None
+    gap: Figure = None
+
+
+@dataclass
+class CoalitionFigures:
+    coalition: Coalition
+    pitstops: list[PitstopFigures]
+    themes: list[ThemeRow] = field(default_factory=list)
+    members: dict[str, int] = field(default_factory=dict)
+    reflections: int = 0
+    space_reflections: int = 0
+    agreements: AgreementFigures = field(default_factory=AgreementFigures)
+    small_things: int = 0
+    small_things_with_residents: int = 0
+    small_things_by_residents: Figure = None
+
+    @property
+    def latest(self) -> PitstopFigures | None:
+        """The last pitstop at which the compass was filled in."""
+        rated = [figures for figures in self.pitstops if figures.raters]
+        return rated[-1] if rated else None
+
+
+def _attendance(session_ids: list[int]) -> dict[tuple[int, str], int]:
+    """Distinct members per session and role: on the attendance list, or joined live."""
+    if not session_ids:
+        return {}
+    attendees = Session.attendees.through._meta.db_table
+    participants = Participant._meta.db_table
+    members = Member._meta.db_table
+    marks = ", ".join(["%s"] * len(session_ids))
+    sql = f"""
+        SELECT present.session_id, m.role, COUNT(DISTINCT present.member_id)
+        FROM (
+            SELECT session_id, member_id FROM {attendees} WHERE session_id IN ({marks})
+            UNION
+            SELECT session_id, member_id FROM {participants}
+            WHERE member_id IS NOT NULL AND session_id IN ({marks})
+        ) present JOIN {members} m ON m.id = present.member_id
+        GROUP BY present.session_id, m.role
+    """  # noqa: S608  (table names from the models, values as parameters)
+    with connection.cursor() as cursor:
+        cursor.execute(sql, [*session_ids, *session_ids])
+        return {(session_id, role): n for session_id, role, n in cursor.fetchall()}
+
+
+def _guests(session_ids: list[int]) -> dict[int, int]:
+    rows = (
+        Participant.objects.filter(session_id__in=session_ids, member__isnull=True)
+        .order_by()
+        .values("session_id")
+        .annotate(n=Count("pk"))
+    )
+    return {row["session_id"]: row["n"] for row in rows}
+
+
+def coalition_figures(
+    coalitions: Sequence[Coalition],
+    *,
+    pitstops: Sequence[Pitstop],
+    themes: Sequence[Theme],
+) -> list[CoalitionFigures]:
+    """Every figure of the overview for these coalitions, in a fixed number of grouped queries."""
+    ids = [coalition.pk for coalition in coalitions]
+    result = {
+        coalition.pk: CoalitionFigures(
+            coalition=coalition, pitstops=[PitstopFigures(pitstop=p) for p in pitstops]
+        )
+        for coalition in coalitions
+    }
+    if not ids:
+        return []
+    position = {pitstop.pk: index for index, pitstop in enumerate(pitstops)}
+
+    def cell(coalition_id: int, pitstop_id: int | None) -> PitstopFigures | None:
+        index = position.get(pitstop_id)
+        return None if index is None else result[coalition_id].pitstops[index]
+
+    today = timezone.localdate()
+    sessions = {
+        row["pk"]: row
+        for row in Session.objects.filter(coalition_id__in=ids)
+        .order_by()
+        .values("pk", "coalition_id", "pitstop_id", "status", "held_on")
+    }
+    for row in sessions.values():
+        figures = cell(row["coalition_id"], row["pitstop_id"])
+        if figures is not None:
+            figures.held = row["status"] == Session.Status.CLOSED or row["held_on"] <= today
+
+    # Members per role: the groups behind each coalition-wide share.
+    for row in (
+        Member.objects.active()
+        .filter(coalition_id__in=ids)
+        .order_by()
+        .values("coalition_id", "role")
+        .annotate(n=Count("pk"))
+    ):
+        result[row["coalition_id"]].members[row["role"]] = row["n"]
+
+    # Attendance, split by role.
+    present = _attendance(list(sessions))
+    guests = _guests(list(sessions))
+    people: dict[int, dict[str, int]] = {}
+    for session_id, row in sessions.items():
+        figures = cell(row["coalition_id"], row["pitstop_id"])
+        if figures is None:
+            continue
+        counts = {role: present.get((session_id, role), 0) for role in ROLES}
+        people[session_id] = counts
+        figures.residents_present = guarded(counts[RESIDENT], counts[RESIDENT])
+        figures.professionals_present = guarded(counts[PROFESSIONAL], counts[PROFESSIONAL])
+        figures.guests_present = guests.get(session_id, 0)
+    people_at = {
+        (row["coalition_id"], row["pitstop_id"]): people.get(pk, dict.fromkeys(ROLES, 0))
+        for pk, row in sessions.items()
+    }
+
+    # Reflections: counts only, from the summary rows.
+    by_role: dict[tuple[int, int], dict[str, int]] = defaultdict(lambda: defaultdict(int))
+    theme_totals: dict[tuple[int, int], int] = defaultdict(int)
+    for row in ReflectionTally.objects.filter(coalition_id__in=ids).values_list(
+        "coalition_id", "pitstop_key", "theme_key", "author_role", "count"
+    ):
+        coalition_id, pitstop_key, theme_key, role, n = row
+        coalition = result[coalition_id]
+        coalition.reflections += n
+        theme_totals[coalition_id, theme_key] += n
+        if pitstop_key == NONE:
+            coalition.space_reflections += n
+        figures = cell(coalition_id, pitstop_key)
+        if figures is not None:
+            figures.reflections += n
+            figures.reflections_by_theme[theme_key] = (
+                figures.reflections_by_theme.get(theme_key, 0) + n
+            )
+            by_role[coalition_id, pitstop_key][role] += n
+    for (coalition_id, pitstop_id), counts in by_role.items():
+        group = people_at.get((coalition_id, pitstop_id), dict.fromkeys(ROLES, 0))
+        figures = cell(coalition_id, pitstop_id)
+        figures.resident_share = guarded(
+            share(counts[RESIDENT], counts[RESIDENT] + counts[PROFESSIONAL]),
+            group[RESIDENT],
+            group[PROFESSIONAL],
+        )
+
+    # The ladder, and who filled in the compass (the groups behind the perception gap).
+    raters: dict[tuple[int, str], int] = defaultdict(int)
+    for row in (
+        CompassRating.objects.filter(session_id__in=list(sessions))
+        .order_by()
+        .values("session_id", "rater_role", "rung")
+        .annotate(n=Count("pk"))
+    ):
+        session = sessions[row["session_id"]]
+        figures = cell(session["coalition_id"], session["pitstop_id"])
+        if figures is None:
+            continue
+        figures.ladder[row["rung"]] = figures.ladder.get(row["rung"], 0) + row["n"]
+        figures.raters += row["n"]
+        raters[row["session_id"], row["rater_role"]] += row["n"]
+
+    # The compass per theme: sums and counts per role, so means combine exactly.
+    sums: dict[tuple[int, int], dict[str, list[int]]] = defaultdict(
+        lambda: defaultdict(lambda: [0, 0])
+    )
+    for row in (
+        CompassScore.objects.filter(rating__session_id__in=list(sessions))
+        .order_by()
+        .values("rating__session_id", "theme_id", "rating__rater_role")
+        .annotate(total=Sum("score"), n=Count("pk"))
+    ):
+        pair = sums[row["rating__session_id"], row["theme_id"]][row["rating__rater_role"]]
+        pair[0] += row["total"]
+        pair[1] += row["n"]
+    session_totals: dict[int, list[int]] = defaultdict(lambda: [0, 0])
+    for (session_id, theme_id), per_role in sums.items():
+        session = sessions[session_id]
+        figures = cell(session["coalition_id"], session["pitstop_id"])
+        if figures is None:
+            continue
+        total = sum(pair[0] for pair in per_role.values())
+        count = sum(pair[1] for pair in per_role.values())
+        session_totals[session_id][0] += total
+        session_totals[session_id][1] += count
+        residents = raters[session_id, RESIDENT]
+        professionals = raters[session_id, PROFESSIONAL]
+        resident_mean = mean(*per_role.get(RESIDENT, (0, 0)))
+        professional_mean = mean(*per_role.get(PROFESSIONAL, (0, 0)))
+        gap = (
+            Mean(round(resident_mean - professional_mean, 1))
+            if resident_mean is not None and professional_mean is not None
+            else None
+        )
+        figures.compass[theme_id] = ThemeCompass(
+            mean=mean(total, count),
+            resident_mean=guarded(resident_mean, residents),
+            professional_mean=guarded(professional_mean, professionals),
+            gap=guarded(gap, residents, professionals),
+        )
+    for session_id, (total, count) in session_totals.items():
+        session = sessions[session_id]
+        cell(session["coalition_id"], session["pitstop_id"]).compass_mean = mean(total, count)
+
+    # Agreements, by the pitstop they were made at; the share led by residents per coalition.
+    overdue = Q(status__in=[Agreement.Status.OPEN, Agreement.Status.UNDER_WAY], due_on__lt=today)
+    for row in (
+        Agreement.objects.filter(coalition_id__in=ids)
+        .order_by()
+        .values("coalition_id", "origin_session__pitstop_id", "status", "lead__role")
+        .annotate(n=Count("pk"), overdue=Count("pk", filter=overdue))
+    ):
+        coalition = result[row["coalition_id"]]
+        targets = [coalition.agreements]
+        figures = cell(row["coalition_id"], row["origin_session__pitstop_id"])
+        if figures is not None:
+            targets.append(figures.agreements)
+        for agreements in targets:
+            agreements.counts[row["status"]] += row["n"]
+            agreements.overdue += row["overdue"]
+            if row["lead__role"]:
+                agreements.led += row["n"]
+                if row["lead__role"] == RESIDENT:
+                    agreements.led_by_residents += row["n"]
+
+    # Small things, and how many a resident leads or joins.
+    resident_joins = SmallThing.joiners.through.objects.filter(
+        smallthing_id=OuterRef("pk"), member__role=RESIDENT
+    )
+    for row in (
+        SmallThing.objects.filter(coalition_id__in=ids)
+        .order_by()
+        .values("coalition_id")
+        .annotate(
+            n=Count("pk"),
+            by_residents=Count("pk", filter=Q(lead__role=RESIDENT) | Q(Exists(resident_joins))),
+        )
+    ):
+        coalition = result[row["coalition_id"]]
+        coalition.small_things = row["n"]
+        coalition.small_things_with_residents = row["by_residents"]
+
+    # Shares over the coalition's members, the trend per theme and the ladder's shift.
+    for coalition in result.values():
+        residents = coalition.members.get(RESIDENT, 0)
+        professionals = coalition.members.get(PROFESSIONAL, 0)
+        agreements = coalition.agreements
+        agreements.resident_share = guarded(
+            share(agreements.led_by_residents, agreements.led), residents, professionals
+        )
+        for figures in coalition.pitstops:
+            figures.agreements.resident_share = guarded(
+                share(figures.agreements.led_by_residents, figures.agreements.led),
+                residents,
+                professionals,
+            )
+        coalition.small_things_by_residents = guarded(
+            share(coalition.small_things_with_residents, coalition.small_things),
+            residents,
+            professionals,
+        )
+        previous = None
+        for figures in coalition.pitstops:
+            if figures.raters and previous is not None:
+                figures.ladder_shift = {
+                    rung: figures.ladder[rung] - previous.ladder[rung] for rung in RUNGS
+                }
+            if figures.raters:
+                previous = figures
+        latest = coalition.latest
+        coalition.themes = [
+            ThemeRow(
+                theme=theme,
+                reflections=theme_totals.get((coalition.coalition.pk, theme.pk), 0),
+                trend=[
+                    figures.compass[theme.pk].mean if theme.pk in figures.compass else None
+                    for figures in coalition.pitstops
+                ],
+                **_latest_split(latest, theme),
+            )
+            for theme in themes
+        ]
+    return [result[pk] for pk in ids]
+
+
+def _latest_split(latest: PitstopFigures | None, theme: Theme) -> dict[str, Figure]:
+    """A theme's compass at the coalition's latest rated pitstop, overall and per role."""
+    compass = latest.compass.get(theme.pk) if latest else None
+    if compass is None:
+        return {}
+    return {
+        "latest": compass.mean,
+        "resident_mean": compass.resident_mean,
+        "professional_mean": compass.professional_mean,
+        "gap": compass.gap,
+    }
+
+
+# --- Across all coalitions: per theme ---------------------------------------------------------
+
+STRONG = 4.0  # a coalition's mean compass on a theme from here up counts as strong
+STUCK = 2.5  # and below this as stuck
+
+
+@dataclass
+class ThemeAcross:
+    """One theme over every coalition of the expedition, at one pitstop."""
+
+    theme: Theme
+    reflections: int = 0
+    rated: int = 0  # coalitions whose members scored this theme
+    mean: Figure = None  # the mean of the coalitions' means: each coalition counts once
+    strong: int = 0
+    stuck: int = 0
+
+
+def themes_across(
+    expedition: Expedition, themes: Sequence[Theme], pitstop: Pitstop | None
+) -> tuple[Pitstop | None, list[ThemeAcross]]:
+    """Where each theme is strong or stuck, over all coalitions, in two grouped queries.
+
+    The compass comes from the chosen pitstop, or else from the latest one anyone rated; the
+    reflection counts from the summary rows (of the chosen pitstop, or of all).
+    """
+    rows = {theme.pk: ThemeAcross(theme=theme) for theme in themes}
+    tallies = ReflectionTally.objects.filter(
+        coalition__expedition=expedition, theme_key__in=list(rows)
+    )
+    if pitstop is not None:
+        tallies = tallies.filter(pitstop_key=pitstop.pk)
+    for row in tallies.order_by().values("theme_key").annotate(n=Sum("count")):
+        rows[row["theme_key"]].reflections = row["n"]
+    if pitstop is None:
+        latest = (
+            CompassRating.objects.filter(session__pitstop__expedition=expedition)
+            .order_by("-session__pitstop__number")
+            .values_list("session__pitstop_id", flat=True)
+        )
+        pitstop = Pitstop.objects.filter(pk__in=latest[:1]).first()
+    if pitstop is not None:
+        means: dict[int, list[float]] = defaultdict(list)
+        for row in (
+            CompassScore.objects.filter(rating__session__pitstop=pitstop, theme_id__in=list(rows))
+            .order_by()
+            .values("rating__session__coalition_id", "theme_id")
+            .annotate(total=Sum("score"), n=Count("pk"))
+        ):
+            means[row["theme_id"]].append(row["total"] / row["n"])
+        for theme_id, values in means.items():
+            across = rows[theme_id]
+            across.rated = len(values)
+            across.mean = mean(sum(values), len(values))
+            across.strong = sum(1 for value in values if value >= STRONG)
+            across.stuck = sum(1 for value in values if value < STUCK)
+    return pitstop, [rows[theme.pk] for theme in themes]
+
+
+# --- Across coalitions: the heat maps ----------------------------------------------------------
+
+
+@dataclass
+class HeatMap:
+    """Coalitions by themes: the compass mean at one pitstop, or reflection counts."""
+
+    coalitions: list[Coalition]
+    themes: list[Theme]
+    values: dict[tuple[int, int], Figure]
+    pitstop: Pitstop | None = None
+
+    def rows(self) -> list[tuple[Coalition, list[Figure]]]:
+        return [
+            (coalition, [self.values.get((coalition.pk, theme.pk)) for theme in self.themes])
+            for coalition in self.coalitions
+        ]
+
+
+def compass_heat_map(
+    coalitions: Sequence[Coalition], themes: Sequence[Theme], figures: Iterable[CoalitionFigures]
+) -> HeatMap:
+    """Each coalition's latest compass per theme: where a theme is strong or stuck."""
+    values = {}
+    for coalition in figures:
+        for row in coalition.themes:
+            values[coalition.coalition.pk, row.theme.pk] = row.latest
+    return HeatMap(list(coalitions), list(themes), values)
+
+
+def reflection_heat_map(
+    coalitions: Sequence[Coalition],
+    themes: Sequence[Theme],
+    figures: Iterable[CoalitionFigures],
+    pitstop: Pitstop | None,
+) -> HeatMap:
+    values = {}
+    for coalition in figures:
+        for theme in themes:
+            if pitstop is None:
+                count = next(
+                    (row.reflections for row in coalition.themes if row.theme.pk == theme.pk), 0
+                )
+            else:
+                cell = next(p for p in coalition.pitstops if p.pitstop.pk == pitstop.pk)
+                count = cell.reflections_by_theme.get(theme.pk, 0)
+            values[coalition.coalition.pk, theme.pk] = count
+    return HeatMap(list(coalitions), list(themes), values, pitstop)
+
+
+# --- Exports: the same figures, the same rule -------------------------------------------------
+
+
+def export_rows(
+    figures: Iterable[CoalitionFigures], *, themes: Sequence[Theme], pitstop: Pitstop | None
+) -> tuple[list[str], list[list[Figure | str]]]:
+    """One row per coalition and pitstop: the figures the page shows, already guarded."""
+    headers = [
+        gettext("Coalition"),
+        gettext("Pitstop"),
+        gettext("Session held"),
+        gettext("Residents present"),
+        gettext("Professionals present"),
+        gettext("Guests present"),
+        gettext("Reflections"),
+        *[gettext("Reflections: %(theme)s") % {"theme": theme.name} for theme in themes],
+        gettext("Share written by residents (%)"),
+        *[gettext("Compass: %(theme)s") % {"theme": theme.name} for theme in themes],
+        *[gettext("Perception gap: %(theme)s") % {"theme": theme.name} for theme in themes],
+        *[str(CompassRating.Rung(rung).label) for rung in RUNGS],
+        *[
+            gettext("Agreements %(status)s") % {"status": Agreement.Status(s).label}
+            for s in STATUSES
+        ],
+        gettext("Agreements overdue"),
+        gettext("Agreements led by residents (%)"),
+        gettext("Small things"),
+        gettext("Small things led or joined by residents (%)"),
+    ]
+    rows: list[list[Figure | str]] = []
+    for coalition in figures:
+        for cell in coalition.pitstops:
+            if pitstop is not None and cell.pitstop.pk != pitstop.pk:
+                continue
+            compass = [cell.compass.get(theme.pk, ThemeCompass()) for theme in themes]
+            rows.append(
+                [
+                    coalition.coalition.name,
+                    str(cell.pitstop),
+                    gettext("yes") if cell.held else gettext("no"),
+                    cell.residents_present,
+                    cell.professionals_present,
+                    cell.guests_present,
+                    cell.reflections,
+                    *[cell.reflections_by_theme.get(theme.pk, 0) for theme in themes],
+                    cell.resident_share,
+                    *[item.mean for item in compass],
+                    *[item.gap for item in compass],
+                    *[cell.ladder[rung] for rung in RUNGS],
+                    *[cell.agreements.counts[status] for status in STATUSES],
+                    cell.agreements.overdue,
+                    cell.agreements.resident_share,
+                    coalition.small_things,
+                    coalition.small_things_by_residents,
+                ]
+            )
+    return headers, rows
