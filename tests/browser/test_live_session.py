@@ -10,8 +10,10 @@ from pitstops.models import Reflection, Session
 
 from .conftest import DESKTOP, PHONE, log_in
 
-LIVE = 3000  # the board shows a new card within 3 seconds (the acceptance point)
-FOLLOW = 5000  # a phone reloads itself on a new phase: a poll, then a whole page
+# Upper bounds for a condition to come true, generous for a busy CI machine: a poll comes every
+# 2 s. How fast it really is belongs to `make bench` (live_poll_p95_ms), not to these tests.
+LIVE = 10_000  # a new card on the board
+FOLLOW = 15_000  # a phone reloads itself on a new phase: a poll, then a whole page
 
 
 def phone_joins(new_context, live_server, code: str, *, name: str | None = None, guest: str = ""):

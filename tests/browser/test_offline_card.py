@@ -7,8 +7,7 @@ from playwright.sync_api import expect
 from pitstops.models import Reflection, Session
 
 from .conftest import PHONE
-
-LIVE = 3000
+from .test_live_session import FOLLOW, LIVE
 
 
 def test_card_waits_for_the_connection_and_is_stored_once(new_context, live_server, demo):
@@ -36,6 +35,6 @@ def test_card_waits_for_the_connection_and_is_stored_once(new_context, live_serv
 
     context.set_offline(False)
     phone.evaluate("window.dispatchEvent(new Event('online'))")
-    expect(phone.get_by_role("heading", name="Mijn kaartjes")).to_be_visible(timeout=8000)
+    expect(phone.get_by_role("heading", name="Mijn kaartjes")).to_be_visible(timeout=FOLLOW)
     expect(phone.get_by_text("Getypt in de kelder zonder bereik").first).to_be_visible()
     assert Reflection.objects.filter(text="Getypt in de kelder zonder bereik").count() == 1
