@@ -164,3 +164,23 @@ class HelpForm(forms.Form):
         required=False,
         max_length=HELP_NOTE_MAX_LENGTH,
     )
+
+
+class EraseForm(forms.Form):
+    """Erasing yourself: what happens to the words written under your name, and a clear yes."""
+
+    KEEP = "keep"
+    DELETE = "delete"
+
+    words = forms.ChoiceField(
+        label=_("What happens to the words you wrote with your name?"),
+        choices=[
+            (KEEP, _("Keep them, without my name")),
+            (DELETE, _("Delete them")),
+        ],
+        widget=forms.RadioSelect,
+    )
+    confirm = forms.BooleanField(
+        label=_("Yes, erase me. I know this cannot be undone."),
+        error_messages={"required": _("Tick the box to show you are sure.")},
+    )

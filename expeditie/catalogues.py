@@ -50,7 +50,7 @@ def add_dutch(path: str) -> list[str]:
                 entry.msgstr_plural = dict(enumerate(translation))
             else:
                 entry.msgstr = translation
-            entry.previous_msgid = None
+            entry.previous_msgid = entry.previous_msgid_plural = entry.previous_msgctxt = None
             if entry.fuzzy:
                 entry.flags.remove("fuzzy")
     dutch.save()

@@ -88,7 +88,7 @@ class ChooseNameForm(forms.Form):
     def __init__(self, *args: Any, session: Session, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.fields["member"].queryset = session.coalition.members.active()
-        self.fields["member"].label_from_instance = lambda member: member.name
+        self.fields["member"].label_from_instance = lambda member: member.display_name
 
     def clean(self) -> dict[str, Any]:
         cleaned = super().clean()
@@ -174,7 +174,7 @@ class ScribeForm(forms.Form):
     def __init__(self, *args: Any, session: Session, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.fields["member"].queryset = session.coalition.members.active()
-        self.fields["member"].label_from_instance = lambda member: member.name
+        self.fields["member"].label_from_instance = lambda member: member.display_name
         self.fields["theme"].queryset = session.themes.all()
         self.fields["theme"].label_from_instance = lambda theme: theme.name
         if session.current_theme_id:
@@ -256,7 +256,7 @@ class AgreementForm(forms.ModelForm):
         super().__init__(*args, **kwargs)
         self.fields["lead"].queryset = session.coalition.members.active()
         self.fields["lead"].label_from_instance = lambda member: (
-            f"{member.name} ({member.get_role_display()})"
+            f"{member.display_name} ({member.get_role_display()})"
         )
 
 

@@ -69,7 +69,8 @@ def join(
         participant, created = Participant.objects.get_or_create(session=session, member=member)
         if not created and not verified:
             raise NameTaken(
-                _("Someone already joined as %(name)s on another phone.") % {"name": member.name}
+                _("Someone already joined as %(name)s on another phone.")
+                % {"name": member.display_name}
             )
         session.attendees.add(member)
     else:

@@ -165,6 +165,9 @@ class Member(models.Model):
     )
     is_active = models.BooleanField(_("active"), default=True)
     joined_on = models.DateField(_("joined on"), auto_now_add=True)
+    # Set when the member erased themselves: the name and contact details are gone, the row and
+    # its role stay, so agreements they led and figures by role still add up.
+    erased_at = models.DateTimeField(_("erased at"), null=True, blank=True, editable=False)
 
     objects = MemberQuerySet.as_manager()
 
@@ -178,12 +181,21 @@ class Member(models.Model):
                 condition=models.Q(user__isnull=False),
                 name="member_one_membership_per_user",
             ),
-            models.UniqueConstraint(fields=["coalition", "name"], name="member_unique_name"),
+            models.UniqueConstraint(
+                fields=["coalition", "name"],
+                condition=~models.Q(name=""),
+                name="member_unique_name",
+            ),
         ]
         indexes = [models.Index(fields=["coalition", "role"], name="member_coalition_role")]
 
     def __str__(self) -> str:
-        return f"{self.name} ({self.coalition})"
+        return f"{self.display_name} ({self.coalition})"
+
+    @property
+    def display_name(self) -> str:
+        """The name to show; "a former member" once the member erased themselves."""
+        return self.name or str(_("a former member"))
 
     @property
     def is_resident(self) -> bool:

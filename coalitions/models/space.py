@@ -174,7 +174,7 @@ def find_mentions(text: str, members: Iterable[Member]) -> list[Member]:
     Names have spaces, so no "@word" pattern can find them; matching the coalition's own member
     list (ten people or so) is exact and cheap. Case does not matter.
     """
-    members = list(members)
+    members = [member for member in members if member.name.strip()]
     first_names: dict[str, list[Member]] = {}
     for member in members:
         first_names.setdefault(member.name.split()[0].casefold(), []).append(member)

@@ -123,6 +123,9 @@ AXES_RESET_ON_SUCCESS = True
 AXES_DISABLE_ACCESS_LOG = True
 AXES_LOCKOUT_CALLABLE = "coalitions.accounts.locked_out"
 AXES_VERBOSE = False
+# Retention (AVG/GDPR): `manage.py apply_retention` (daily, from cron) takes names off words and
+# deletes small talk older than this. Three years: a programme's length and the report after it.
+RETENTION_MONTHS = env.int("RETENTION_MONTHS", default=36)
 # A signed-in session ends after this many days; "log out everywhere" ends all at once.
 SESSION_COOKIE_AGE = 60 * 60 * 24 * env.int("SESSION_DAYS", default=14)
 

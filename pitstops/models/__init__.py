@@ -1,7 +1,7 @@
 """The pitstops app's models, split by idea: sessions, reflections, and what follows from them."""
 
 from .follow_up import Agreement, CompassRating, CompassScore, RedThread
-from .reflections import Reflection, ResonanceMark
+from .reflections import QuotationConsent, Reflection, ResonanceMark
 from .sessions import CardGroup, JoinRequest, Participant, Pitstop, Session
 from .tallies import ReflectionTally
 
@@ -13,6 +13,7 @@ __all__ = [
     "JoinRequest",
     "Participant",
     "Pitstop",
+    "QuotationConsent",
     "RedThread",
     "Reflection",
     "ReflectionTally",

@@ -195,7 +195,25 @@ class Reflection(models.Model):
         if self.is_anonymous:
             self.author = None
             self.participant = None
+        quotable = self.visibility == self.Visibility.QUOTABLE
+        before = getattr(self, "_quotable_in_db", None)  # None: new, or not loaded
+        adding = self._state.adding
         super().save(*args, **kwargs)
+        # Consent to quotation is on record with its time: given, or taken back (AVG/GDPR).
+        if (adding and quotable) or (not adding and before is not None and before != quotable):
+            QuotationConsent.objects.create(reflection=self, given=quotable)
+        self._quotable_in_db = quotable
+
+    @classmethod
+    def from_db(cls, db, field_names, values, **kwargs):
+        # Remember the consent as loaded, so save() can tell a change of it (see above).
+        reflection = super().from_db(db, field_names, values, **kwargs)
+        reflection._quotable_in_db = (
+            reflection.visibility == cls.Visibility.QUOTABLE
+            if "visibility" in reflection.__dict__
+            else None
+        )
+        return reflection
 
     @property
     def author_label(self) -> str:
@@ -203,7 +221,7 @@ class Reflection(models.Model):
         if self.is_anonymous:
             return str(_("anonymous"))
         if self.author is not None:
-            return self.author.name
+            return self.author.display_name
         if self.participant is not None:
             return self.participant.name
         return str(_("the group"))
@@ -216,6 +234,30 @@ class Reflection(models.Model):
             and not self.is_held_back
             and self.visibility != self.Visibility.FACILITATORS
         )
+
+
+class QuotationConsent(models.Model):
+    """A change of the writer's consent to be quoted (anonymously), with its time.
+
+    Holds no name: it is a fact about the words, which the writer controls, not about a person.
+    """
+
+    reflection = models.ForeignKey(
+        Reflection,
+        verbose_name=_("reflection"),
+        on_delete=models.CASCADE,
+        related_name="consent_changes",
+    )
+    given = models.BooleanField(_("may be quoted"))
+    changed_at = models.DateTimeField(_("changed at"), default=timezone.now)
+
+    class Meta:
+        verbose_name = _("consent to quotation")
+        verbose_name_plural = _("consents to quotation")
+        ordering = ["changed_at", "pk"]
+
+    def __str__(self) -> str:
+        return f"{self.reflection_id}: {self.given}"
 
 
 class ResonanceMark(models.Model):

@@ -345,7 +345,7 @@ class Participant(models.Model):
     @property
     def name(self) -> str:
         if self.member_id:
-            return self.member.name
+            return self.member.display_name
         return str(_("%(name)s (guest)") % {"name": self.guest_name})
 
     @property

@@ -199,7 +199,7 @@ def join_request_decide(request: HttpRequest, pk: int, request_pk: int) -> HttpR
         message = _("The phone of %(name)s is let in.")
     else:
         message = _("The phone that asked to join as %(name)s is refused.")
-    messages.success(request, message % {"name": join_request.member.name})
+    messages.success(request, message % {"name": join_request.member.display_name})
     return _done(request, session)
 
 

@@ -35,6 +35,8 @@ def space_objects(w):
 CASES = [
     ("coalitions:account", lambda w: {}, logged_in(200)),
     ("coalitions:logout_everywhere", lambda w: {}, logged_in(405)),
+    ("coalitions:my_data", lambda w: {}, logged_in(200)),
+    ("coalitions:erase", lambda w: {}, logged_in(200)),
     (
         "coalitions:expedition",
         lambda w: {"slug": w.expedition.slug},
