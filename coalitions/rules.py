@@ -81,6 +81,10 @@ rules.add_perm(
     runs_expedition | ((is_coordinator | is_expedition_member) & is_report_published),
 )
 rules.add_perm("pitstops.view_drafts", runs_expedition)
+# The synthesis workspace, red threads in the making, the introduction and publishing the report:
+# the expedition's facilitation team (and superusers). Members, coordinators and facilitators of
+# other expeditions get a 404.
+rules.add_perm("pitstops.synthesise", runs_expedition)
 
 
 # Live sessions. Participants take part by join code and a signed cookie, not by these rules.

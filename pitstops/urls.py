@@ -1,11 +1,36 @@
 from django.urls import path
 
-from .views import report, running, summary, taking_part
+from .views import report, running, summary, synthesis, taking_part
 
 app_name = "pitstops"
 
 urlpatterns = [
     path("expeditie/<slug:expedition>/pitstop/<int:number>/verslag/", report.report, name="report"),
+    # The facilitation team's synthesis: workspace, red threads, introduction, publishing.
+    path(
+        "expeditie/<slug:expedition>/pitstop/<int:number>/werkplaats/",
+        synthesis.workspace,
+        name="workspace",
+    ),
+    path(
+        "expeditie/<slug:expedition>/pitstop/<int:number>/werkplaats/rode-draad/",
+        synthesis.red_thread_create,
+        name="red_thread_create",
+    ),
+    path(
+        "expeditie/<slug:expedition>/pitstop/<int:number>/werkplaats/inleiding/",
+        synthesis.introduction,
+        name="introduction",
+    ),
+    path(
+        "expeditie/<slug:expedition>/pitstop/<int:number>/werkplaats/publiceren/",
+        synthesis.publish,
+        name="publish",
+    ),
+    path("rode-draad/<int:pk>/", synthesis.red_thread_edit, name="red_thread_edit"),
+    path("rode-draad/<int:pk>/verwijderen/", synthesis.red_thread_delete, name="red_thread_delete"),
+    path("rode-draad/<int:pk>/verplaatsen/", synthesis.red_thread_move, name="red_thread_move"),
+    path("rode-draad/<int:pk>/bewijs/", synthesis.evidence, name="evidence"),
     # The facilitator prepares and runs a session.
     path("expeditie/<slug:slug>/sessie/nieuw/", running.session_create, name="session_create"),
     path("sessie/<int:pk>/leiden/", running.session_run, name="session_run"),

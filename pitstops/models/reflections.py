@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import datetime
+
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
@@ -16,10 +18,30 @@ from .sessions import Session
 MAX_TEXT_LENGTH = 2000
 
 
+def _start_of_day(day: datetime.date) -> datetime.datetime:
+    return timezone.make_aware(datetime.datetime.combine(day, datetime.time.min))
+
+
 class ReflectionQuerySet(models.QuerySet["Reflection"]):
     def quotable(self) -> ReflectionQuerySet:
         """Words whose author allowed them in a report or a coordinator's view, without a name."""
         return self.filter(visibility=Reflection.Visibility.QUOTABLE)
+
+    def for_report(self) -> ReflectionQuerySet:
+        """Words that may stand in a report: quotable, and not held back by the facilitator."""
+        return self.quotable().filter(is_held_back=False)
+
+    def of_round(self, pitstop: models.Model) -> ReflectionQuerySet:
+        """The round's words: cards of the pitstop's sessions, and what the coalitions wrote in
+        their own space since the previous pitstop (see Pitstop.space_window)."""
+        after, until = pitstop.space_window()
+        space = Q(session__isnull=True, coalition__expedition_id=pitstop.expedition_id)
+        # Whole local days, as moments, so the index on created_at serves the range.
+        if after is not None:
+            space &= Q(created_at__gte=_start_of_day(after + datetime.timedelta(days=1)))
+        if until is not None:
+            space &= Q(created_at__lt=_start_of_day(until + datetime.timedelta(days=1)))
+        return self.filter(Q(session__pitstop=pitstop) | space)
 
     def shown_to_group(self) -> ReflectionQuerySet:
         """Cards the facilitator revealed and did not hold back, and not for facilitators only."""
