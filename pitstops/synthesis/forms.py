@@ -109,7 +109,9 @@ class RedThreadForm(forms.ModelForm):
         self.fields["version"].error_messages["required"] = _(
             "This form is incomplete. Open the red thread again."
         )
-        if not self.is_bound:
+        if self.instance._state.adding:
+            del self.fields["version"]  # nothing to overwrite yet
+        elif not self.is_bound:
             self.initial["version"] = self.instance.version
 
     def clean_title(self) -> str:

@@ -179,8 +179,8 @@ def _conflict(
     carries the current version, so saving it again is a deliberate choice."""
     data = request.POST.copy()
     data["version"] = str(current.version)
-    mine = RedThreadForm(data, pitstop=pitstop, instance=current)
-    mine.is_valid()
+    # A copy of the instance: a bound form writes its data into it, `current` must stay as saved.
+    mine = RedThreadForm(data, pitstop=pitstop, instance=RedThread.objects.get(pk=current.pk))
     return render(
         request,
         "pitstops/red_thread_conflict.html",
