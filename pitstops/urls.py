@@ -6,6 +6,16 @@ app_name = "pitstops"
 
 urlpatterns = [
     path("expeditie/<slug:expedition>/pitstop/<int:number>/verslag/", report.report, name="report"),
+    path(
+        "expeditie/<slug:expedition>/pitstop/<int:number>/verslag.pdf",
+        report.report_pdf,
+        name="report_pdf",
+    ),
+    path(
+        "expeditie/<slug:expedition>/pitstop/<int:number>/verslag.docx",
+        report.report_docx,
+        name="report_docx",
+    ),
     # The facilitation team's synthesis: workspace, red threads, introduction, publishing.
     path(
         "expeditie/<slug:expedition>/pitstop/<int:number>/werkplaats/",

@@ -9,6 +9,8 @@ from tests.matrix import LOGIN, expect, logged_in
 
 FACILITATORS_ONLY = logged_in(404, facilitator=200, superuser=200)
 POST_ONLY = expect(405, anonymous=LOGIN)
+# An export of a pitstop with nothing in it yet: the team is sent back to the page, with a message.
+FACILITATORS_ONLY_OR_EMPTY = logged_in(404, facilitator=302, superuser=302)
 PUBLIC_POST_ONLY = expect(405)
 
 
@@ -38,6 +40,13 @@ CASES = [
         "pitstops:report",
         lambda w: {"expedition": w.expedition.slug, "number": w.draft_pitstop.number},
         FACILITATORS_ONLY,
+    ),
+    ("pitstops:report_pdf", round_of, logged_in(200, stranger=404)),
+    ("pitstops:report_docx", round_of, logged_in(200, stranger=404)),
+    (
+        "pitstops:report_pdf",
+        lambda w: {"expedition": w.expedition.slug, "number": w.draft_pitstop.number},
+        FACILITATORS_ONLY_OR_EMPTY,
     ),
     # The synthesis: the facilitation team only; members and coordinators get 404 on drafts too.
     ("pitstops:workspace", round_of, FACILITATORS_ONLY),
