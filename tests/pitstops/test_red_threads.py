@@ -242,3 +242,13 @@ def test_members_and_coordinators_cannot_change_red_threads(client_for, world, r
     assert client.post(round_url(world, "publish")).status_code == 404
     thread.refresh_from_db()
     assert thread.title == "Blijft" and not thread.evidence.exists()
+
+
+def test_the_refusal_is_in_dutch_by_default(client_for, world):
+    client = client_for("facilitator")
+    client.cookies["django_language"] = "nl"
+    response = client.post(
+        round_url(world, "red_thread_create"), {"title": "", "text": "<b>x</b>", "status": "draft"}
+    )
+    assert "Geef de rode draad een titel." in response.text
+    assert "HTML mag hier niet." in response.text
