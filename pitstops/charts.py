@@ -29,8 +29,8 @@ def bar_chart(
     *,
     maximum: float,
     title: str,
-    width: int = 640,
-    label_width: int = 260,
+    width: int = 760,
+    label_width: int = 360,
     row_height: int = 36,
 ) -> SafeString:
     """A horizontal bar chart: one row per bar, the label left, the value right of its bar."""
