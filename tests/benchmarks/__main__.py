@@ -24,6 +24,7 @@ from .server import (
     print_bench,
     running_server,
 )
+from .synthesis import synthesis
 
 # Two processes of four threads: on a two-core machine the clients share the CPUs with the
 # server, and more clients would only queue in front of its eight worker threads.
@@ -73,7 +74,7 @@ def trivial_view(run: Run) -> None:
 
 
 # In order: later benchmarks may read the figures of earlier ones from `run.figures`.
-BENCHMARKS: list[Callable[[Run], None]] = [trivial_view, live_session]
+BENCHMARKS: list[Callable[[Run], None]] = [trivial_view, live_session, synthesis]
 
 
 def main(argv: list[str] | None = None) -> int:
