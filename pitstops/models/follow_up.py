@@ -240,6 +240,9 @@ class RedThread(models.Model):
     def save(self, *args, **kwargs) -> None:
         if self.status == self.Status.PUBLISHED and self.published_at is None:
             self.published_at = timezone.now()
+        if not self._state.adding:
+            # A save outside the app's editor (the admin) still makes open editors' copies stale.
+            self.version = (self.version or 0) + 1
         super().save(*args, **kwargs)
 
     @property

@@ -252,3 +252,15 @@ def test_the_refusal_is_in_dutch_by_default(client_for, world):
     )
     assert "Geef de rode draad een titel." in response.text
     assert "HTML mag hier niet." in response.text
+
+
+def test_a_save_elsewhere_also_makes_an_open_editor_stale(client_for, world):
+    """The admin saves through the model: the version moves on, so the app's editor conflicts."""
+    thread = RedThreadFactory(pitstop=world.pitstop, text="Begin")
+    opened = edit_data(thread, text="Uit de app")
+    thread.text = "Uit de beheeromgeving"
+    thread.save()
+    response = client_for("facilitator").post(thread_url("red_thread_edit", thread), opened)
+    assert response.status_code == 409
+    thread.refresh_from_db()
+    assert thread.text == "Uit de beheeromgeving"
