@@ -7,6 +7,8 @@ import re
 
 import docx
 import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from pypdf import PdfReader
 
@@ -150,3 +152,31 @@ def test_the_chart_escapes_its_labels():
     assert "<script>" not in svg and "&lt;script&gt;" in svg
     assert "T&amp;T" in svg
     assert svg.count("<rect") == 4
+
+
+def test_the_report_page_reads_the_same_number_of_queries_for_more_red_threads(
+    client_for, world, rich
+):
+    client = client_for("coordinator")
+    client.get(url(world, "report"))
+
+    def count() -> int:
+        with CaptureQueriesContext(connection) as queries:
+            assert client.get(url(world, "report")).status_code == 200
+        return len(queries)
+
+    few = count()
+    for number in range(5):
+        thread = RedThreadFactory(
+            pitstop=world.pitstop, status="published", title=f"Draad {number}"
+        )
+        thread.themes.add(*world.expedition.themes.all()[:2])
+        thread.evidence.add(
+            *(
+                ReflectionFactory(
+                    coalition=world.coalition, session=world.session, visibility="quotable"
+                )
+                for _ in range(3)
+            )
+        )
+    assert count() == few
