@@ -115,9 +115,9 @@ def workspace_reflections(*, pitstop: Pitstop, user: Any, filters: Filters) -> Q
                 config=SEARCH_CONFIG,
                 start_sel=HIT_START,
                 stop_sel=HIT_STOP,
-                max_words=40,
-                min_words=15,
-                max_fragments=2,
+                # The whole reflection (at most 2,000 characters) with its hits marked: the team
+                # reads the words before quoting them, not a fragment.
+                highlight_all=True,
             ),
         )
         .order_by("-rank", "-created_at", "-pk")
