@@ -7,6 +7,7 @@ from playwright.sync_api import expect
 from pypdf import PdfReader
 
 from .conftest import DESKTOP, log_in
+from .test_accessibility import serious_violations
 
 ROUND = "/expeditie/expeditie-2026/pitstop/1"
 QUOTE = "De gemeente wil cijfers zien. Daardoor tellen de kleine gesprekken niet mee."
@@ -34,6 +35,7 @@ def test_facilitator_searches_adds_a_quote_publishes_and_a_coordinator_downloads
     page.get_by_role("button", name="Show").click()
     expect(page.locator("#results-heading")).to_have_text("2 reflections")
     assert "q=gemeente" in page.url  # the filters live in the URL
+    assert serious_violations(page) == []
 
     # One tap adds the quote to the red thread in review (htmx swaps only the button).
     expect(page.get_by_text("“Wie beslist wat telt?”")).to_be_visible()
@@ -44,6 +46,7 @@ def test_facilitator_searches_adds_a_quote_publishes_and_a_coordinator_downloads
     # Publish the red thread, then the report.
     page.get_by_role("link", name="Wie beslist wat telt?").click()
     expect(page.get_by_text(QUOTE)).to_be_visible()  # the evidence, beside the form
+    assert serious_violations(page) == []
     page.get_by_label("Status").select_option("published")
     page.get_by_role("button", name="Save", exact=True).click()
     expect(page.get_by_text("Your changes are saved.")).to_be_visible()
@@ -60,6 +63,7 @@ def test_facilitator_searches_adds_a_quote_publishes_and_a_coordinator_downloads
     expect(thread).to_contain_text(QUOTE)
     expect(thread).to_contain_text("Utrecht")  # the coalition's name stands with the quote
     expect(coordinator.locator(".report-dates")).to_contain_text("Updated on")
+    assert serious_violations(coordinator) == []
     with coordinator.expect_download() as download:
         coordinator.get_by_role("link", name="Download as PDF").click()
     assert download.value.suggested_filename.endswith(".pdf")
