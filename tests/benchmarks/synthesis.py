@@ -118,9 +118,12 @@ def download(browser: Browser, path: str) -> tuple[int, str]:
 
 
 def synthesis(run: Run) -> None:
-    from .__main__ import SCALES  # the scale's name; equal by value to run.scale
+    # The scale's name. `python -m tests.benchmarks` runs __main__ as another module object than
+    # this import, so its Scale class differs too: compare the values, not the objects.
+    from .__main__ import SCALES
 
-    scale = next(name for name, value in SCALES.items() if value == run.scale)
+    wanted = (run.scale.warmup, run.scale.duration)
+    scale = next(name for name, value in SCALES.items() if (value.warmup, value.duration) == wanted)
     count = REFLECTIONS[scale]
     fill_command = ["shell", "-c", f"from tests.benchmarks.synthesis import fill; fill({count})"]
     with running_server(setup=[["seed_demo"], fill_command]) as base_url:
