@@ -53,7 +53,7 @@ def round_reflections(*, pitstop: Pitstop, user: Any) -> QuerySet[Reflection]:
     )
 
 
-def workspace_reflections(*, pitstop: Pitstop, user: Any, filters: Filters) -> QuerySet[Reflection]:
+def _mark_count() -> Coalesce:
     marks = (
         ResonanceMark.objects.filter(reflection=OuterRef("pk"))
         .order_by()
@@ -61,9 +61,59 @@ def workspace_reflections(*, pitstop: Pitstop, user: Any, filters: Filters) -> Q
         .annotate(n=Count("pk"))
         .values("n")
     )
-    used = RedThread.evidence.through.objects.filter(reflection_id=OuterRef("pk"))
-    reflections = (
-        round_reflections(pitstop=pitstop, user=user)
+    return Coalesce(Subquery(marks, output_field=IntegerField()), Value(0))
+
+
+def _is_evidence() -> Exists:
+    return Exists(RedThread.evidence.through.objects.filter(reflection_id=OuterRef("pk")))
+
+
+def _search_query(filters: Filters) -> SearchQuery:
+    return SearchQuery(filters.query, config=SEARCH_CONFIG, search_type="websearch")
+
+
+def matching_ids(*, pitstop: Pitstop, user: Any, filters: Filters) -> QuerySet[Any]:
+    """The primary keys of the matching reflections, in the order the page shows them.
+
+    Only keys: the page's details (marks, use, snippet) are read for its 25 rows afterwards, so
+    a round of 100,000 reflections does not compute them for every row before sorting.
+    """
+    reflections = round_reflections(pitstop=pitstop, user=user)
+    if filters.theme is not None:
+        reflections = reflections.filter(theme=filters.theme)
+    if filters.coalition is not None:
+        reflections = reflections.filter(coalition=filters.coalition)
+    if filters.kind:
+        reflections = reflections.filter(kind=filters.kind)
+    if filters.author_role:
+        reflections = reflections.filter(author_role=filters.author_role)
+    if filters.visibility:
+        reflections = reflections.filter(visibility=filters.visibility)
+    if filters.min_marks:
+        reflections = reflections.annotate(mark_count=_mark_count()).filter(
+            mark_count__gte=filters.min_marks
+        )
+    if filters.unused:
+        reflections = reflections.filter(~_is_evidence())
+    if not filters.query:
+        ordered = reflections.order_by("-created_at", "-pk")
+    elif not full_text_search():
+        ordered = reflections.filter(text__icontains=filters.query).order_by("-created_at", "-pk")
+    else:
+        query = _search_query(filters)
+        ordered = (
+            reflections.annotate(search=search_vector())
+            .filter(search=query)
+            .annotate(rank=SearchRank(search_vector(), query))
+            .order_by("-rank", "-created_at", "-pk")
+        )
+    return ordered.values_list("pk", flat=True)
+
+
+def page_rows(ids: list[int], filters: Filters) -> list[Reflection]:
+    """One page's reflections, in the given order, with what the workspace shows of each."""
+    rows = (
+        Reflection.objects.filter(pk__in=ids)
         .select_related("coalition", "theme")
         .only(
             "pk",
@@ -80,45 +130,20 @@ def workspace_reflections(*, pitstop: Pitstop, user: Any, filters: Filters) -> Q
             "theme__name_en",
             "theme__key",
         )
-        .annotate(
-            mark_count=Coalesce(Subquery(marks, output_field=IntegerField()), Value(0)),
-            is_evidence=Exists(used),
-        )
+        .annotate(mark_count=_mark_count(), is_evidence=_is_evidence())
     )
-    if filters.theme is not None:
-        reflections = reflections.filter(theme=filters.theme)
-    if filters.coalition is not None:
-        reflections = reflections.filter(coalition=filters.coalition)
-    if filters.kind:
-        reflections = reflections.filter(kind=filters.kind)
-    if filters.author_role:
-        reflections = reflections.filter(author_role=filters.author_role)
-    if filters.visibility:
-        reflections = reflections.filter(visibility=filters.visibility)
-    if filters.min_marks:
-        reflections = reflections.filter(mark_count__gte=filters.min_marks)
-    if filters.unused:
-        reflections = reflections.filter(is_evidence=False)
-    if not filters.query:
-        return reflections.order_by("-created_at", "-pk")
-    if not full_text_search():
-        return reflections.filter(text__icontains=filters.query).order_by("-created_at", "-pk")
-    query = SearchQuery(filters.query, config=SEARCH_CONFIG, search_type="websearch")
-    return (
-        reflections.annotate(search=search_vector())
-        .filter(search=query)
-        .annotate(
-            rank=SearchRank(search_vector(), query),
+    if filters.query and full_text_search():
+        rows = rows.annotate(
             snippet=SearchHeadline(
                 "text",
-                query,
+                _search_query(filters),
                 config=SEARCH_CONFIG,
                 start_sel=HIT_START,
                 stop_sel=HIT_STOP,
                 # The whole reflection (at most 2,000 characters) with its hits marked: the team
                 # reads the words before quoting them, not a fragment.
                 highlight_all=True,
-            ),
+            )
         )
-        .order_by("-rank", "-created_at", "-pk")
-    )
+    by_pk = {row.pk: row for row in rows}
+    return [by_pk[pk] for pk in ids if pk in by_pk]

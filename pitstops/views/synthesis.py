@@ -30,7 +30,7 @@ from ..synthesis.forms import (
     WorkspaceFilterForm,
 )
 from ..synthesis.markdown import render_markdown
-from ..synthesis.workspace import full_text_search, workspace_reflections
+from ..synthesis.workspace import full_text_search, matching_ids, page_rows
 
 SYNTHESISE = "pitstops.synthesise"
 PAGE_SIZE = 25
@@ -75,14 +75,16 @@ def workspace(request: HttpRequest, expedition: str, number: int) -> HttpRespons
     pitstop = get_pitstop_to_synthesise(request, expedition, number)
     form = WorkspaceFilterForm(request.GET, pitstop=pitstop)
     filters = form.filters()
-    reflections = workspace_reflections(pitstop=pitstop, user=request.user, filters=filters)
-    page = Paginator(reflections, PAGE_SIZE).get_page(request.GET.get("page"))
+    ids = matching_ids(pitstop=pitstop, user=request.user, filters=filters)
+    page = Paginator(ids, PAGE_SIZE).get_page(request.GET.get("page"))
+    page_ids = list(page.object_list)
+    reflections = page_rows(page_ids, filters)
     threads = list(
         pitstop.red_threads.annotate(evidence_count=Count("evidence")).order_by("position", "pk")
     )
     target = _target_thread(request, threads)
     in_target = (
-        set(target.evidence.filter(pk__in=[r.pk for r in page]).values_list("pk", flat=True))
+        set(target.evidence.filter(pk__in=page_ids).values_list("pk", flat=True))
         if target
         else set()
     )
@@ -96,6 +98,7 @@ def workspace(request: HttpRequest, expedition: str, number: int) -> HttpRespons
             "form": form,
             "filters": filters,
             "page_obj": page,
+            "reflections": reflections,
             "threads": threads,
             "target": target,
             "in_target": in_target,

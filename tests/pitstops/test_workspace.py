@@ -38,7 +38,7 @@ def card(world, text, **kwargs) -> Reflection:
 
 
 def texts(response) -> list[str]:
-    return [reflection.text for reflection in response.context["page_obj"]]
+    return [reflection.text for reflection in response.context["reflections"]]
 
 
 def test_the_round_holds_session_cards_of_every_coalition_and_recent_space_words(world):
@@ -112,10 +112,10 @@ def test_pages_keep_the_filters(client_for, world):
     for number in range(30):
         card(world, f"Kaart {number}", kind="question")
     response = client_for("facilitator").get(workspace(world), {"kind": "question"})
-    assert len(response.context["page_obj"]) == 25
+    assert len(response.context["reflections"]) == 25
     assert "kind=question&amp;page=2" in response.text
     response = client_for("facilitator").get(workspace(world), {"kind": "question", "page": 2})
-    assert len(response.context["page_obj"]) == 5
+    assert len(response.context["reflections"]) == 5
 
 
 @pytest.mark.parametrize(
