@@ -238,3 +238,12 @@ def test_a_facilitator_of_another_expedition_gets_a_404(client, world):
     assert (
         client.get(reverse("pitstops:red_thread_edit", kwargs={"pk": thread.pk})).status_code == 404
     )
+    round_kwargs = {"expedition": world.expedition.slug, "number": world.pitstop.number}
+    for name in ("publish", "introduction", "red_thread_create"):
+        assert client.post(reverse(f"pitstops:{name}", kwargs=round_kwargs)).status_code == 404
+    for name in ("evidence", "red_thread_move", "red_thread_delete"):
+        url = reverse(f"pitstops:{name}", kwargs={"pk": thread.pk})
+        assert client.post(url, {"reflection": world.card.pk, "action": "add"}).status_code == 404
+    assert thread.evidence.count() == 1  # only the world's own card: nothing changed
+    draft = {"expedition": world.expedition.slug, "number": world.draft_pitstop.number}
+    assert client.get(reverse("pitstops:report_pdf", kwargs=draft)).status_code == 404
