@@ -424,6 +424,26 @@ def build_demo() -> Expedition:
             thread.themes.add(themes[key])
             thread.evidence.add(*quotable_by_theme[key][:3])
 
+    # The team's synthesis is not done: one red thread still in review, for the workspace.
+    in_review, created = RedThread.objects.get_or_create(
+        pitstop=pitstop,
+        title="Wie beslist wat telt?",
+        defaults={
+            "position": len(RED_THREADS) + 1,
+            "status": RedThread.Status.IN_REVIEW,
+            "text": "Een paar coalities merken dat de gemeente vooral **aantallen** vraagt. "
+            "Bewoners vragen zich af of hun verhalen dan nog meetellen.\n\n"
+            "- Wat vinden wij zelf een succes?\n- Wie mag dat zeggen?",
+        },
+    )
+    if created:
+        in_review.themes.add(themes["samenkracht"])
+        in_review.evidence.add(
+            *Reflection.objects.filter(
+                session__pitstop=pitstop, kind=Reflection.Kind.UNDERCURRENT
+            ).order_by("pk")[:2]
+        )
+
     # The next round starts with Apeldoorn: a session ready to open and run live.
     upcoming, _ = Session.objects.get_or_create(
         pitstop=Pitstop.objects.get(expedition=expedition, number=2),

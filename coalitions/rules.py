@@ -83,6 +83,10 @@ rules.add_perm(
 rules.add_perm("pitstops.view_drafts", runs_expedition)
 # The cross-coalition overview: figures and consented quotes, never private words or names.
 rules.add_perm("coalitions.view_overview", runs_expedition | is_coordinator)
+# The synthesis workspace, red threads in the making, the introduction and publishing the report:
+# the expedition's facilitation team (and superusers). Members, coordinators and facilitators of
+# other expeditions get a 404.
+rules.add_perm("pitstops.synthesise", runs_expedition)
 
 
 # Live sessions. Participants take part by join code and a signed cookie, not by these rules.

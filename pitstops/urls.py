@@ -1,6 +1,6 @@
 from django.urls import path
 
-from .views import overview, report, running, summary, taking_part
+from .views import overview, report, running, summary, synthesis, taking_part
 
 app_name = "pitstops"
 
@@ -18,6 +18,41 @@ urlpatterns = [
         overview.overview_xlsx,
         name="overview_xlsx",
     ),
+    path(
+        "expeditie/<slug:expedition>/pitstop/<int:number>/verslag.pdf",
+        report.report_pdf,
+        name="report_pdf",
+    ),
+    path(
+        "expeditie/<slug:expedition>/pitstop/<int:number>/verslag.docx",
+        report.report_docx,
+        name="report_docx",
+    ),
+    # The facilitation team's synthesis: workspace, red threads, introduction, publishing.
+    path(
+        "expeditie/<slug:expedition>/pitstop/<int:number>/werkplaats/",
+        synthesis.workspace,
+        name="workspace",
+    ),
+    path(
+        "expeditie/<slug:expedition>/pitstop/<int:number>/werkplaats/rode-draad/",
+        synthesis.red_thread_create,
+        name="red_thread_create",
+    ),
+    path(
+        "expeditie/<slug:expedition>/pitstop/<int:number>/werkplaats/inleiding/",
+        synthesis.introduction,
+        name="introduction",
+    ),
+    path(
+        "expeditie/<slug:expedition>/pitstop/<int:number>/werkplaats/publiceren/",
+        synthesis.publish,
+        name="publish",
+    ),
+    path("rode-draad/<int:pk>/", synthesis.red_thread_edit, name="red_thread_edit"),
+    path("rode-draad/<int:pk>/verwijderen/", synthesis.red_thread_delete, name="red_thread_delete"),
+    path("rode-draad/<int:pk>/verplaatsen/", synthesis.red_thread_move, name="red_thread_move"),
+    path("rode-draad/<int:pk>/bewijs/", synthesis.evidence, name="evidence"),
     # The facilitator prepares and runs a session.
     path("expeditie/<slug:slug>/sessie/nieuw/", running.session_create, name="session_create"),
     path("sessie/<int:pk>/leiden/", running.session_run, name="session_run"),

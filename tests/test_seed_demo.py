@@ -90,6 +90,10 @@ def test_agreements_compass_and_published_red_threads(demo):
     assert CompassRating.objects.count() == Member.objects.count()
     threads = RedThread.objects.published()
     assert threads.count() == 5
+    # The workspace has unfinished work to show: one red thread in review, with evidence.
+    assert RedThread.objects.filter(
+        status=RedThread.Status.IN_REVIEW, evidence__isnull=False
+    ).exists()
     for thread in threads:
         evidence = thread.evidence.all()
         assert evidence.exists()

@@ -180,19 +180,36 @@ class RedThreadQuerySet(models.QuerySet["RedThread"]):
         return self.filter(status=RedThread.Status.PUBLISHED)
 
 
+class StaleVersion(Exception):
+    """Someone else saved this red thread since it was opened: the save is refused."""
+
+    def __init__(self, current: RedThread) -> None:
+        super().__init__(f"red thread {current.pk} is at version {current.version}")
+        self.current = current
+
+
+TITLE_LENGTH = 200
+TEXT_LENGTH = 10_000
+
+
 class RedThread(models.Model):
     """What recurred across the sessions of a pitstop, with reflections as evidence."""
 
     class Status(models.TextChoices):
         DRAFT = "draft", _("draft")
+        IN_REVIEW = "in_review", _("in review")
         PUBLISHED = "published", _("published")
 
     pitstop = models.ForeignKey(
         Pitstop, verbose_name=_("pitstop"), on_delete=models.CASCADE, related_name="red_threads"
     )
     position = models.PositiveSmallIntegerField(_("position"), default=0)
-    title = models.CharField(_("title"), max_length=200)
-    text = models.TextField(_("text"))
+    title = models.CharField(_("title"), max_length=TITLE_LENGTH)
+    text = models.TextField(
+        _("text"),
+        max_length=TEXT_LENGTH,
+        help_text=_("Markdown: *italic*, **bold**, lists, links."),
+    )
     themes = models.ManyToManyField(
         Theme, verbose_name=_("themes"), related_name="red_threads", blank=True
     )
@@ -205,6 +222,8 @@ class RedThread(models.Model):
     )
     status = models.CharField(_("status"), max_length=10, choices=Status, default=Status.DRAFT)
     published_at = models.DateTimeField(_("published at"), null=True, blank=True)
+    # Optimistic locking: every save through the app checks and bumps it (see synthesis.py).
+    version = models.PositiveIntegerField(_("version"), default=1, editable=False)
     updated_at = models.DateTimeField(_("updated at"), auto_now=True)
 
     objects = RedThreadQuerySet.as_manager()
@@ -221,4 +240,16 @@ class RedThread(models.Model):
     def save(self, *args, **kwargs) -> None:
         if self.status == self.Status.PUBLISHED and self.published_at is None:
             self.published_at = timezone.now()
+        if not self._state.adding:
+            # A save outside the app's editor (the admin) still makes open editors' copies stale.
+            self.version = (self.version or 0) + 1
         super().save(*args, **kwargs)
+
+    @property
+    def is_draft(self) -> bool:
+        return self.status == self.Status.DRAFT
+
+    def coalitions(self) -> list[Coalition]:
+        """The coalitions its evidence comes from: they follow from the evidence, not typed."""
+        found = {evidence.coalition_id: evidence.coalition for evidence in self.evidence.all()}
+        return sorted(found.values(), key=lambda coalition: coalition.name)

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import datetime
+
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
@@ -18,6 +20,10 @@ MAX_TEXT_LENGTH = 2000
 RELEASED = Q(is_held_back=False) & (Q(session__isnull=True) | Q(revealed_at__isnull=False))
 
 
+def _start_of_day(day: datetime.date) -> datetime.datetime:
+    return timezone.make_aware(datetime.datetime.combine(day, datetime.time.min))
+
+
 class ReflectionQuerySet(models.QuerySet["Reflection"]):
     def quotable(self) -> ReflectionQuerySet:
         """Words whose author allowed them in a report or a coordinator's view, without a name,
@@ -29,6 +35,22 @@ class ReflectionQuerySet(models.QuerySet["Reflection"]):
         facilitator revealed and did not hold back. Held-back and unrevealed cards stay with the
         facilitators until they release them."""
         return self.filter(RELEASED)
+
+    def for_report(self) -> ReflectionQuerySet:
+        """Words that may stand in a report: quotable, and not held back by the facilitator."""
+        return self.quotable().filter(is_held_back=False)
+
+    def of_round(self, pitstop: models.Model) -> ReflectionQuerySet:
+        """The round's words: cards of the pitstop's sessions, and what the coalitions wrote in
+        their own space since the previous pitstop (see Pitstop.space_window)."""
+        after, until = pitstop.space_window()
+        space = Q(session__isnull=True, coalition__expedition_id=pitstop.expedition_id)
+        # Whole local days, as moments, so the index on created_at serves the range.
+        if after is not None:
+            space &= Q(created_at__gte=_start_of_day(after + datetime.timedelta(days=1)))
+        if until is not None:
+            space &= Q(created_at__lt=_start_of_day(until + datetime.timedelta(days=1)))
+        return self.filter(Q(session__pitstop=pitstop) | space)
 
     def shown_to_group(self) -> ReflectionQuerySet:
         """Cards the facilitator revealed and did not hold back, and not for facilitators only."""

@@ -37,6 +37,9 @@ class Pitstop(models.Model):
         help_text=_("Opens the report of this round, above the red threads."),
     )
     report_published_at = models.DateTimeField(_("report published at"), null=True, blank=True)
+    report_updated_at = models.DateTimeField(
+        _("report changed after publishing at"), null=True, blank=True
+    )
 
     class Meta:
         verbose_name = _("pitstop")
@@ -58,6 +61,20 @@ class Pitstop(models.Model):
     @property
     def is_report_published(self) -> bool:
         return self.report_published_at is not None
+
+    def previous(self) -> Pitstop | None:
+        return (
+            Pitstop.objects.filter(expedition_id=self.expedition_id, number__lt=self.number)
+            .order_by("-number")
+            .first()
+        )
+
+    def space_window(self) -> tuple[datetime.date | None, datetime.date | None]:
+        """Which days of coalition-space writing belong to this round: after the previous
+        round ended, up to the end of this one (open-ended while it has no end date)."""
+        previous = self.previous()
+        after = (previous.ends_on or previous.starts_on) if previous else None
+        return after, self.ends_on
 
 
 JOIN_CODE_ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"  # no 0/O or 1/I: read aloud from a screen

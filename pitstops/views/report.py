@@ -1,20 +1,23 @@
-"""The published write-up of a pitstop round."""
+"""The published write-up of a pitstop round: on the page, as a PDF and as a Word file."""
 
 from __future__ import annotations
 
-from django.db.models import Prefetch
+from django.contrib import messages
 from django.http import HttpRequest, HttpResponse
-from django.shortcuts import render
+from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
 from django.views.decorators.http import require_safe
 
 from coalitions.rules import get_for_user_or_404
 
-from ..models import Pitstop, RedThread, Reflection
+from ..models import Pitstop
+from ..synthesis import exports
+from ..synthesis.report import Report, build_report
+
+DOCX = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
 
 
-@require_safe
-def report(request: HttpRequest, expedition: str, number: int) -> HttpResponse:
-    """Red threads with quotes whose authors consented, never with a name."""
+def _report(request: HttpRequest, expedition: str, number: int) -> Report:
     pitstop = get_for_user_or_404(
         request.user,
         "pitstops.view_report",
@@ -22,25 +25,51 @@ def report(request: HttpRequest, expedition: str, number: int) -> HttpResponse:
         expedition__slug=expedition,
         number=number,
     )
-    threads = pitstop.red_threads.all()
-    shows_drafts = request.user.has_perm("pitstops.view_drafts", pitstop)
-    if not shows_drafts:
-        threads = threads.published()
-    threads = threads.prefetch_related(
-        "themes",
-        Prefetch(
-            "evidence",
-            queryset=Reflection.objects.quotable().select_related("theme"),
-            to_attr="quotes",
-        ),
-    )
+    # The team sees drafts (marked); readers only what is published.
+    return build_report(pitstop, with_drafts=request.user.has_perm("pitstops.view_drafts", pitstop))
+
+
+@require_safe
+def report(request: HttpRequest, expedition: str, number: int) -> HttpResponse:
+    """Red threads with quotes whose authors consented, never with a name."""
+    content = _report(request, expedition, number)
     return render(
         request,
         "pitstops/report.html",
         {
-            "pitstop": pitstop,
-            "threads": threads,
-            "shows_drafts": shows_drafts,
-            "draft_status": RedThread.Status.DRAFT,
+            "pitstop": content.pitstop,
+            "report": content,
+            "can_synthesise": request.user.has_perm("pitstops.synthesise", content.pitstop),
         },
     )
+
+
+def _nothing_to_export(request: HttpRequest, content: Report) -> HttpResponse:
+    messages.info(
+        request, _("There is nothing to download yet: this report has no text and no red threads.")
+    )
+    return redirect(content.pitstop.get_absolute_url())
+
+
+def _download(body: bytes, content_type: str, name: str) -> HttpResponse:
+    response = HttpResponse(body, content_type=content_type)
+    response["Content-Disposition"] = f'attachment; filename="{name}"'
+    response["Cache-Control"] = "private, no-store"
+    return response
+
+
+@require_safe
+def report_pdf(request: HttpRequest, expedition: str, number: int) -> HttpResponse:
+    content = _report(request, expedition, number)
+    if content.is_empty:
+        return _nothing_to_export(request, content)
+    body = exports.report_pdf(content, base_url=request.build_absolute_uri("/"))
+    return _download(body, "application/pdf", exports.file_name(content, "pdf"))
+
+
+@require_safe
+def report_docx(request: HttpRequest, expedition: str, number: int) -> HttpResponse:
+    content = _report(request, expedition, number)
+    if content.is_empty:
+        return _nothing_to_export(request, content)
+    return _download(exports.report_docx(content), DOCX, exports.file_name(content, "docx"))

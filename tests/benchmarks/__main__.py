@@ -25,6 +25,7 @@ from .server import (
     print_bench,
     running_server,
 )
+from .synthesis import synthesis
 
 # Two processes of four threads: on a two-core machine the clients share the CPUs with the
 # server, and more clients would only queue in front of its eight worker threads.
@@ -78,7 +79,12 @@ def trivial_view(run: Run) -> None:
 
 
 # In order: later benchmarks may read the figures of earlier ones from `run.figures`.
-BENCHMARKS: list[Callable[[Run], None]] = [trivial_view, live_session, overview_at_scale]
+BENCHMARKS: list[Callable[[Run], None]] = [
+    trivial_view,
+    live_session,
+    synthesis,
+    overview_at_scale,
+]
 
 
 def main(argv: list[str] | None = None) -> int:

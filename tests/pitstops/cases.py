@@ -4,10 +4,13 @@ POST-only URLs answer GET with 405; who may POST to them is tested in test_sessi
 Participant URLs need no log-in: the join code and a signed cookie decide.
 """
 
+from tests.factories import RedThreadFactory
 from tests.matrix import LOGIN, expect, logged_in
 
 FACILITATORS_ONLY = logged_in(404, facilitator=200, superuser=200)
 POST_ONLY = expect(405, anonymous=LOGIN)
+# An export of a pitstop with nothing in it yet: the team is sent back to the page, with a message.
+FACILITATORS_ONLY_OR_EMPTY = logged_in(404, facilitator=302, superuser=302)
 PUBLIC_POST_ONLY = expect(405)
 
 
@@ -22,6 +25,14 @@ def join_request(w):
 
         w.join_request = JoinRequest.objects.create(session=w.session, member=w.resident)
     return {"pk": w.session.pk, "request_pk": w.join_request.pk}
+
+
+def round_of(w):
+    return {"expedition": w.expedition.slug, "number": w.pitstop.number}
+
+
+def draft_thread(w):
+    return {"pk": RedThreadFactory(pitstop=w.pitstop).pk}
 
 
 def card(w):
@@ -48,6 +59,22 @@ CASES = [
         )
         for name in ("pitstops:overview", "pitstops:overview_csv", "pitstops:overview_xlsx")
     ],
+    ("pitstops:report_pdf", round_of, logged_in(200, stranger=404)),
+    ("pitstops:report_docx", round_of, logged_in(200, stranger=404)),
+    (
+        "pitstops:report_pdf",
+        lambda w: {"expedition": w.expedition.slug, "number": w.draft_pitstop.number},
+        FACILITATORS_ONLY_OR_EMPTY,
+    ),
+    # The synthesis: the facilitation team only; members and coordinators get 404 on drafts too.
+    ("pitstops:workspace", round_of, FACILITATORS_ONLY),
+    ("pitstops:red_thread_create", round_of, FACILITATORS_ONLY),
+    ("pitstops:introduction", round_of, FACILITATORS_ONLY),
+    ("pitstops:publish", round_of, POST_ONLY),
+    ("pitstops:red_thread_edit", draft_thread, FACILITATORS_ONLY),
+    ("pitstops:red_thread_delete", draft_thread, POST_ONLY),
+    ("pitstops:red_thread_move", draft_thread, POST_ONLY),
+    ("pitstops:evidence", draft_thread, POST_ONLY),
     ("pitstops:session_create", lambda w: {"slug": w.expedition.slug}, FACILITATORS_ONLY),
     ("pitstops:session_run", session, FACILITATORS_ONLY),
     ("pitstops:session_board", session, FACILITATORS_ONLY),
