@@ -14,6 +14,7 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
+from .clustering import clustering
 from .live import live_session
 from .server import (
     HEALTH_PATH,
@@ -73,7 +74,7 @@ def trivial_view(run: Run) -> None:
 
 
 # In order: later benchmarks may read the figures of earlier ones from `run.figures`.
-BENCHMARKS: list[Callable[[Run], None]] = [trivial_view, live_session]
+BENCHMARKS: list[Callable[[Run], None]] = [trivial_view, live_session, clustering]
 
 
 def main(argv: list[str] | None = None) -> int:
