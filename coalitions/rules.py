@@ -81,6 +81,8 @@ rules.add_perm(
     runs_expedition | ((is_coordinator | is_expedition_member) & is_report_published),
 )
 rules.add_perm("pitstops.view_drafts", runs_expedition)
+# Suggested red threads read the whole round, held-back and facilitators-only words included.
+rules.add_perm("pitstops.suggest_red_threads", runs_expedition)
 
 
 # Live sessions. Participants take part by join code and a signed cookie, not by these rules.

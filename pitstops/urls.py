@@ -1,11 +1,37 @@
 from django.urls import path
 
-from .views import report, running, summary, taking_part
+from .views import report, running, suggestions, summary, taking_part
 
 app_name = "pitstops"
 
 urlpatterns = [
     path("expeditie/<slug:expedition>/pitstop/<int:number>/verslag/", report.report, name="report"),
+    # Suggested red threads: the facilitation team clusters a round in the background.
+    path(
+        "expeditie/<slug:expedition>/pitstop/<int:number>/suggesties/",
+        suggestions.suggestions_page,
+        name="suggestions",
+    ),
+    path(
+        "expeditie/<slug:expedition>/pitstop/<int:number>/suggesties/maken/",
+        suggestions.suggestions_start,
+        name="suggestions_start",
+    ),
+    path(
+        "expeditie/<slug:expedition>/pitstop/<int:number>/suggesties/voortgang/",
+        suggestions.suggestions_progress,
+        name="suggestions_progress",
+    ),
+    path(
+        "expeditie/<slug:expedition>/pitstop/<int:number>/suggesties/<int:pk>/aannemen/",
+        suggestions.suggestion_accept,
+        name="suggestion_accept",
+    ),
+    path(
+        "expeditie/<slug:expedition>/pitstop/<int:number>/suggesties/<int:pk>/negeren/",
+        suggestions.suggestion_dismiss,
+        name="suggestion_dismiss",
+    ),
     # The facilitator prepares and runs a session.
     path("expeditie/<slug:slug>/sessie/nieuw/", running.session_create, name="session_create"),
     path("sessie/<int:pk>/leiden/", running.session_run, name="session_run"),

@@ -3,6 +3,7 @@
 from .follow_up import Agreement, CompassRating, CompassScore, RedThread
 from .reflections import Reflection, ResonanceMark
 from .sessions import CardGroup, Participant, Pitstop, Session
+from .suggestions import RedThreadSuggestion, SuggestionRun
 
 __all__ = [
     "Agreement",
@@ -12,7 +13,9 @@ __all__ = [
     "Participant",
     "Pitstop",
     "RedThread",
+    "RedThreadSuggestion",
     "Reflection",
     "ResonanceMark",
     "Session",
+    "SuggestionRun",
 ]

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import datetime
+
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
@@ -11,9 +13,14 @@ from django.utils.translation import gettext_lazy as _
 
 from coalitions.models import Coalition, Member, Theme
 
-from .sessions import Session
+from .sessions import Pitstop, Session
 
 MAX_TEXT_LENGTH = 2000
+
+
+def _start_of_day(day: datetime.date) -> datetime.datetime:
+    """Midnight in the project's time zone: a round's days are Dutch days, not UTC ones."""
+    return timezone.make_aware(datetime.datetime.combine(day, datetime.time.min))
 
 
 class ReflectionQuerySet(models.QuerySet["Reflection"]):
@@ -26,6 +33,31 @@ class ReflectionQuerySet(models.QuerySet["Reflection"]):
         return self.filter(revealed_at__isnull=False, is_held_back=False).exclude(
             visibility=Reflection.Visibility.FACILITATORS
         )
+
+    def of_round(self, pitstop: Pitstop) -> ReflectionQuerySet:
+        """Everything said in a pitstop's round, as its facilitators may read it.
+
+        The cards of the pitstop's sessions in every coalition, and what the expedition's
+        coalitions wrote in their own space after the previous pitstop's last day, up to and
+        including this pitstop's last day. Nothing is left out by visibility or held back: only
+        facilitators (and superusers) read the round whole; filter further for anyone else.
+        """
+        last_day = pitstop.ends_on or pitstop.starts_on
+        space = Q(
+            session__isnull=True,
+            coalition__expedition_id=pitstop.expedition_id,
+            created_at__lt=_start_of_day(last_day + datetime.timedelta(days=1)),
+        )
+        previous = (
+            Pitstop.objects.filter(expedition_id=pitstop.expedition_id, number__lt=pitstop.number)
+            .order_by("-number")
+            .values_list("starts_on", "ends_on")
+            .first()
+        )
+        if previous is not None:
+            day_after = (previous[1] or previous[0]) + datetime.timedelta(days=1)
+            space &= Q(created_at__gte=_start_of_day(day_after))
+        return self.filter(Q(session__pitstop=pitstop) | space)
 
     def visible_to(self, user: models.Model) -> ReflectionQuerySet:
         """The privacy rule, in one place: which reflections this user may read.

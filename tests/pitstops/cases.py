@@ -4,6 +4,7 @@ POST-only URLs answer GET with 405; who may POST to them is tested in test_sessi
 Participant URLs need no log-in: the join code and a signed cookie decide.
 """
 
+from tests.factories import RedThreadSuggestionFactory
 from tests.matrix import LOGIN, expect, logged_in
 
 FACILITATORS_ONLY = logged_in(404, facilitator=200, superuser=200)
@@ -13,6 +14,15 @@ PUBLIC_POST_ONLY = expect(405)
 
 def session(w):
     return {"pk": w.session.pk}
+
+
+def round_of(w):
+    return {"expedition": w.expedition.slug, "number": w.pitstop.number}
+
+
+def suggestion(w):
+    made = RedThreadSuggestionFactory(run__pitstop=w.pitstop, reflections=[w.card])
+    return {**round_of(w), "pk": made.pk}
 
 
 def card(w):
@@ -30,6 +40,11 @@ CASES = [
         lambda w: {"expedition": w.expedition.slug, "number": w.draft_pitstop.number},
         FACILITATORS_ONLY,
     ),
+    ("pitstops:suggestions", round_of, FACILITATORS_ONLY),
+    ("pitstops:suggestions_progress", round_of, FACILITATORS_ONLY),
+    ("pitstops:suggestions_start", round_of, POST_ONLY),
+    ("pitstops:suggestion_accept", suggestion, POST_ONLY),
+    ("pitstops:suggestion_dismiss", suggestion, POST_ONLY),
     ("pitstops:session_create", lambda w: {"slug": w.expedition.slug}, FACILITATORS_ONLY),
     ("pitstops:session_run", session, FACILITATORS_ONLY),
     ("pitstops:session_board", session, FACILITATORS_ONLY),
