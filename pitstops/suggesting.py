@@ -74,10 +74,16 @@ def _set_progress(run: SuggestionRun, percent: int) -> None:
 
 
 def round_notes(pitstop: Pitstop) -> list[Note]:
-    """The round's reflections with words, as the engine takes them (photos have no words)."""
+    """The round's reflections with words that no red thread of this pitstop uses yet.
+
+    Words already used as evidence are written up: a new run looks for what is still unsaid
+    (and does not offer an accepted suggestion again). Photos without words are left out too.
+    """
+    used = RedThread.evidence.through.objects.filter(redthread__pitstop=pitstop)
     rows = (
         Reflection.objects.of_round(pitstop)
         .exclude(text="")
+        .exclude(pk__in=used.values("reflection_id"))
         .order_by("pk")
         .values_list("pk", "text", "theme__key")
     )

@@ -27,7 +27,8 @@ _STOP_WORDS_TEXT = """
     kom komen komt kwam kwamen krijgen krijgt laat laten liet maakt maken moest mocht mag
     nieuw nieuwe hele eerst eerste nou ooit tussen via zit zitten zat daar's 't m'n z'n
     terwijl geeft geven gaf nam neemt nemen goed voelt werkt lijkt zien ziet staat staan stond
-    zeggen zegt weten weet wilt vinden vindt denken denk genoeg beetje ineens weinig zodra
+    zeggen zegt weten weet wilt vinden vindt vind denken denk denkt voel genoeg beetje ineens
+    weinig zodra mogen erover
     """
 STOP_WORDS: frozenset[str] = frozenset(_STOP_WORDS_TEXT.split())
 

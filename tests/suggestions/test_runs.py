@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import datetime
+import importlib
 
 import pytest
+from django.apps import apps as django_apps
 from django.db import IntegrityError, transaction
 from django.urls import reverse
 from django.utils import timezone, translation
@@ -103,6 +105,15 @@ def test_of_round_reads_the_sessions_and_the_space_since_the_previous_pitstop(wo
     assert first_days in set(Reflection.objects.of_round(world.pitstop))
     assert world.card in set(Reflection.objects.of_round(world.pitstop))
     assert photo_only.pk not in {note.id for note in suggesting.round_notes(pitstop)}
+
+
+def test_a_run_leaves_out_what_a_red_thread_of_this_pitstop_already_uses(world, round_two):
+    pitstop, notes = round_two
+    used = RedThread.objects.create(pitstop=pitstop, title="Al geschreven", text="x")
+    used.evidence.set(notes[:2])
+    elsewhere = RedThread.objects.create(pitstop=world.pitstop, title="Andere ronde", text="x")
+    elsewhere.evidence.set(notes[2:4])  # evidence for another pitstop does not count here
+    assert {note.id for note in suggesting.round_notes(pitstop)} == {note.pk for note in notes[2:]}
 
 
 def run_started(pitstop, user, capture) -> SuggestionRun:
@@ -355,3 +366,30 @@ def test_the_panel_shows_no_names_and_its_queries_do_not_grow(
         response = client.get(url("suggestions_progress", pitstop))
     assert response.text.count("<article") == 6
     assert "En nog 17 reflecties." in response.text
+
+
+@pytest.fixture
+def shipped_themes(transactional_db):
+    """Transactional tests empty every table afterwards, the shipped themes too: put them back."""
+    shipped = importlib.import_module("coalitions.migrations.0002_default_themes")
+    shipped.add_default_themes(django_apps, schema_editor=None)
+
+
+# Transactional: the worker closes its connection, as it does in production.
+def test_the_database_backend_queues_the_run_and_db_worker_does_it(
+    shipped_themes, world, round_two, settings
+):
+    """The production path: the task waits in the database until `manage.py db_worker` runs."""
+    from django.core.management import call_command
+    from django_tasks_db.models import DBTaskResult
+
+    settings.TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
+    pitstop, _notes = round_two
+    run = start_suggestion_run(pitstop=pitstop, user=world.user("facilitator"))
+    assert DBTaskResult.objects.get().task_path == "pitstops.tasks.make_suggestions"
+    run.refresh_from_db()
+    assert run.status == SuggestionRun.Status.QUEUED  # nothing runs inside the request
+    call_command("db_worker", "--batch", "--no-startup-delay", "--no-reload", verbosity=0)
+    run.refresh_from_db()
+    assert run.status == SuggestionRun.Status.DONE and run.suggestions.count() == 2
+    assert DBTaskResult.objects.get().status == "SUCCESSFUL"
