@@ -137,24 +137,35 @@ def _kmeans(points: np.ndarray, k: int) -> np.ndarray:
 def choose_labels(
     points: np.ndarray, max_clusters: int = DEFAULT_MAX_CLUSTERS, progress: Progress = _no_progress
 ) -> np.ndarray:
-    """K-means labels for the k in 2..max_clusters whose clustering has the best silhouette."""
+    """K-means labels for the k in 2..max_clusters whose clustering has the best silhouette.
+
+    A large round chooses k on a random sample (the silhouette needs every pair of points, so
+    it is sampled anyway), then clusters every point once with that k.
+    """
     n = len(points)
     distinct = len(np.unique(points, axis=0))
     # About five notes a cluster at least: a red thread is something that recurs.
     top = min(max_clusters, n // MIN_AVERAGE_SIZE, distinct)
     if top < 2:
         return np.zeros(n, dtype=int)
-    best_score, best_labels = -2.0, np.zeros(n, dtype=int)
-    sample = min(n, SILHOUETTE_SAMPLE)
+    sample = points
+    if n > SILHOUETTE_SAMPLE:
+        rows = np.random.default_rng(SEED).choice(n, size=SILHOUETTE_SAMPLE, replace=False)
+        sample = points[np.sort(rows)]
+    best_score, best_k, best_labels = -2.0, 0, np.zeros(len(sample), dtype=int)
     candidates = range(2, top + 1)
     for done, k in enumerate(candidates, start=1):
-        labels = _kmeans(points, k)
+        labels = _kmeans(sample, k)
         if len(set(labels)) > 1:
-            score = silhouette_score(points, labels, sample_size=sample, random_state=SEED)
+            score = silhouette_score(sample, labels)
             if score > best_score:
-                best_score, best_labels = score, labels
-        progress(round(100 * done / len(candidates)))
-    return best_labels
+                best_score, best_k, best_labels = score, k, labels
+        progress(round(95 * done / len(candidates)))
+    if best_k == 0:
+        return np.zeros(n, dtype=int)
+    labels = best_labels if sample is points else _kmeans(points, best_k)
+    progress(100)
+    return labels
 
 
 def cluster_labels(

@@ -110,3 +110,14 @@ def test_the_default_method_scores_best_on_the_labelled_set():
     scores = {method: adjusted_rand(labelled, method) for method in METHODS}
     assert max(scores, key=scores.get) == DEFAULT_METHOD == EMBEDDINGS
     assert scores[DEFAULT_METHOD] > 0.05  # clearly above chance (0.0)
+
+
+def test_a_large_round_chooses_k_on_a_sample_and_still_labels_every_note():
+    """Above the sample size k is chosen on a sample; above 3,000 notes k-means runs in batches."""
+    notes = [Note(id=number, text=(SPACE + MONEY)[number % 10], theme="") for number in range(3100)]
+    clusters = suggest(notes, method=TFIDF)
+    assert sum(len(cluster.ids) for cluster in clusters) == 3100
+    topics = [
+        {("s" if notes[i].text in SPACE else "m") for i in cluster.ids} for cluster in clusters
+    ]
+    assert all(len(topic) == 1 for topic in topics)  # no cluster mixes the two topics
