@@ -17,7 +17,7 @@ done; echo "No Python 3.12 or newer found; install python3.12 or python3.13." >&
 endef
 
 help:
-	@echo "make run           install, migrate, load the demo and serve http://127.0.0.1:8000"
+	@echo "make run           install, migrate, load the demo, serve http://127.0.0.1:8000 with its task worker"
 	@echo "make test          install and run the whole test suite (SQLite; DATABASE_URL for PostgreSQL)"
 	@echo "make bench         benchmarks, one 'BENCH <name> <value> <unit>' line per figure (SCALE=full)"
 	@echo "make check-deploy  Django's deployment checks with production settings"
@@ -36,7 +36,12 @@ demo: install
 	$(MANAGE) migrate --no-input
 	$(MANAGE) seed_demo
 
+# The task worker (suggested red threads) runs beside the server and stops with it, also on
+# Ctrl-C. No autoreload for the worker: restart `make run` after changing a task's code.
 run: demo
+	@$(MANAGE) db_worker --no-reload & worker=$$!; \
+	trap 'kill $$worker 2>/dev/null; wait $$worker 2>/dev/null' EXIT; \
+	trap 'exit 130' INT TERM; \
 	$(MANAGE) runserver 127.0.0.1:8000
 
 test: install

@@ -87,6 +87,8 @@ rules.add_perm("coalitions.view_overview", runs_expedition | is_coordinator)
 # the expedition's facilitation team (and superusers). Members, coordinators and facilitators of
 # other expeditions get a 404.
 rules.add_perm("pitstops.synthesise", runs_expedition)
+# Suggested red threads read the whole round, held-back and facilitators-only words included.
+rules.add_perm("pitstops.suggest_red_threads", runs_expedition)
 
 
 # Live sessions. Participants take part by join code and a signed cookie, not by these rules.

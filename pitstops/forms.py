@@ -289,3 +289,13 @@ class CompassForm(forms.Form):
 
     def scores(self) -> dict[Theme, int]:
         return {theme: self.cleaned_data[f"theme_{theme.pk}"] for theme in self.themes}
+
+
+class AcceptSuggestionForm(forms.Form):
+    """Accept a suggested red thread, with the title the facilitator may change first."""
+
+    title = forms.CharField(
+        label=_("Title of the red thread"),
+        max_length=200,
+        error_messages={"max_length": TOO_LONG, "required": _("Give the red thread a title.")},
+    )

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from .views import overview, report, running, summary, synthesis, taking_part
+from .views import overview, report, running, suggestions, summary, synthesis, taking_part
 
 app_name = "pitstops"
 
@@ -53,6 +53,32 @@ urlpatterns = [
     path("rode-draad/<int:pk>/verwijderen/", synthesis.red_thread_delete, name="red_thread_delete"),
     path("rode-draad/<int:pk>/verplaatsen/", synthesis.red_thread_move, name="red_thread_move"),
     path("rode-draad/<int:pk>/bewijs/", synthesis.evidence, name="evidence"),
+    # Suggested red threads: the facilitation team clusters a round in the background.
+    path(
+        "expeditie/<slug:expedition>/pitstop/<int:number>/suggesties/",
+        suggestions.suggestions_page,
+        name="suggestions",
+    ),
+    path(
+        "expeditie/<slug:expedition>/pitstop/<int:number>/suggesties/maken/",
+        suggestions.suggestions_start,
+        name="suggestions_start",
+    ),
+    path(
+        "expeditie/<slug:expedition>/pitstop/<int:number>/suggesties/voortgang/",
+        suggestions.suggestions_progress,
+        name="suggestions_progress",
+    ),
+    path(
+        "expeditie/<slug:expedition>/pitstop/<int:number>/suggesties/<int:pk>/aannemen/",
+        suggestions.suggestion_accept,
+        name="suggestion_accept",
+    ),
+    path(
+        "expeditie/<slug:expedition>/pitstop/<int:number>/suggesties/<int:pk>/negeren/",
+        suggestions.suggestion_dismiss,
+        name="suggestion_dismiss",
+    ),
     # The facilitator prepares and runs a session.
     path("expeditie/<slug:slug>/sessie/nieuw/", running.session_create, name="session_create"),
     path("sessie/<int:pk>/leiden/", running.session_run, name="session_run"),

@@ -15,8 +15,10 @@ from pitstops.models import (
     CompassScore,
     Pitstop,
     RedThread,
+    RedThreadSuggestion,
     Reflection,
     Session,
+    SuggestionRun,
 )
 
 
@@ -151,3 +153,27 @@ class RedThreadFactory(factory.django.DjangoModelFactory):
     pitstop = factory.SubFactory(PitstopFactory)
     title = factory.Sequence(lambda n: f"Rode draad {n}")
     text = "Wat terugkwam in de sessies."
+
+
+class SuggestionRunFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = SuggestionRun
+
+    pitstop = factory.SubFactory(PitstopFactory)
+    method = "embeddings"
+    status = SuggestionRun.Status.DONE
+    progress = 100
+
+
+class RedThreadSuggestionFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = RedThreadSuggestion
+        skip_postgeneration_save = True
+
+    run = factory.SubFactory(SuggestionRunFactory)
+    title = factory.Sequence(lambda n: f"Suggestie {n}")
+
+    @factory.post_generation
+    def reflections(self, create: bool, extracted: list | None, **kwargs) -> None:
+        if create and extracted:
+            self.reflections.set(extracted)

@@ -20,6 +20,7 @@ from pitstops.models import Reflection
 from tests.conftest import ROLES
 
 MODELS = sorted(admin.site._registry, key=lambda model: model._meta.label)
+# Written only by the task worker: their admin lists them and has no add page.
 PROJECT_MODELS = [m for m in MODELS if m._meta.app_label in ("coalitions", "pitstops")]
 
 

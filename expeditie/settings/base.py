@@ -30,6 +30,7 @@ INSTALLED_APPS = [
     "crispy_bootstrap5",
     "django_htmx",
     "rules.apps.AutodiscoverRulesConfig",
+    "django_tasks_db",
     "coalitions",
     "pitstops",
 ]
@@ -171,6 +172,10 @@ MAILERS = {
 DEFAULT_FROM_EMAIL = env("DEFAULT_FROM_EMAIL", default="Pitstop <pitstop@localhost>")
 # Where links in e-mails sent outside a request (send_reminders) point to.
 SITE_URL = env("SITE_URL", default="http://127.0.0.1:8000")
+
+# Background work (suggested red threads) runs in `manage.py db_worker`, queued in the database:
+# no broker to run, and a task is enqueued in the same transaction as what it works on.
+TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend", "QUEUES": ["default"]}}
 
 CRISPY_ALLOWED_TEMPLATE_PACKS = "bootstrap5"
 CRISPY_TEMPLATE_PACK = "bootstrap5"

@@ -9,6 +9,8 @@ from .base import DATABASES, STORAGES, env
 
 DEBUG = False
 SECRET_KEY = env("SECRET_KEY", default="django-insecure-tests-only")
+# Tasks run at once, in the test's own process and transaction: no worker needed for `make test`.
+TASKS = {"default": {"BACKEND": "django.tasks.backends.immediate.ImmediateBackend"}}
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 MAILERS = {"default": {"BACKEND": "django.core.mail.backends.locmem.EmailBackend"}}
 # Static files come from the finders; no collectstatic needed to run the tests.

@@ -3,6 +3,7 @@
 from .follow_up import Agreement, CompassRating, CompassScore, RedThread
 from .reflections import QuotationConsent, Reflection, ResonanceMark
 from .sessions import CardGroup, JoinRequest, Participant, Pitstop, Session
+from .suggestions import RedThreadSuggestion, SuggestionRun
 from .tallies import ReflectionTally
 
 __all__ = [
@@ -15,8 +16,10 @@ __all__ = [
     "Pitstop",
     "QuotationConsent",
     "RedThread",
+    "RedThreadSuggestion",
     "Reflection",
     "ReflectionTally",
     "ResonanceMark",
     "Session",
+    "SuggestionRun",
 ]

@@ -21,6 +21,7 @@ RELEASED = Q(is_held_back=False) & (Q(session__isnull=True) | Q(revealed_at__isn
 
 
 def _start_of_day(day: datetime.date) -> datetime.datetime:
+    """Midnight in the project's time zone: a round's days are Dutch days, not UTC ones."""
     return timezone.make_aware(datetime.datetime.combine(day, datetime.time.min))
 
 

@@ -31,6 +31,7 @@ from ..synthesis.forms import (
 )
 from ..synthesis.markdown import render_markdown
 from ..synthesis.workspace import full_text_search, matching_ids, page_rows
+from .suggestions import panel_context
 
 SYNTHESISE = "pitstops.synthesise"
 PAGE_SIZE = 25
@@ -106,6 +107,7 @@ def workspace(request: HttpRequest, expedition: str, number: int) -> HttpRespons
             "full_text": full_text_search(),
             "introduction": render_markdown(pitstop.introduction),
             "unpublished": [t for t in threads if t.status != RedThread.Status.PUBLISHED],
+            **panel_context(pitstop),
         },
     )
 

@@ -14,6 +14,7 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
+from .clustering import clustering
 from .live import live_session
 from .overview import overview_at_scale
 from .server import (
@@ -83,6 +84,7 @@ BENCHMARKS: list[Callable[[Run], None]] = [
     trivial_view,
     live_session,
     synthesis,
+    clustering,
     overview_at_scale,
 ]
 

@@ -4,7 +4,7 @@ POST-only URLs answer GET with 405; who may POST to them is tested in test_sessi
 Participant URLs need no log-in: the join code and a signed cookie decide.
 """
 
-from tests.factories import RedThreadFactory
+from tests.factories import RedThreadFactory, RedThreadSuggestionFactory
 from tests.matrix import LOGIN, expect, logged_in
 
 FACILITATORS_ONLY = logged_in(404, facilitator=200, superuser=200)
@@ -33,6 +33,11 @@ def round_of(w):
 
 def draft_thread(w):
     return {"pk": RedThreadFactory(pitstop=w.pitstop).pk}
+
+
+def suggestion(w):
+    made = RedThreadSuggestionFactory(run__pitstop=w.pitstop, reflections=[w.card])
+    return {**round_of(w), "pk": made.pk}
 
 
 def card(w):
@@ -75,6 +80,11 @@ CASES = [
     ("pitstops:red_thread_delete", draft_thread, POST_ONLY),
     ("pitstops:red_thread_move", draft_thread, POST_ONLY),
     ("pitstops:evidence", draft_thread, POST_ONLY),
+    ("pitstops:suggestions", round_of, FACILITATORS_ONLY),
+    ("pitstops:suggestions_progress", round_of, FACILITATORS_ONLY),
+    ("pitstops:suggestions_start", round_of, POST_ONLY),
+    ("pitstops:suggestion_accept", suggestion, POST_ONLY),
+    ("pitstops:suggestion_dismiss", suggestion, POST_ONLY),
     ("pitstops:session_create", lambda w: {"slug": w.expedition.slug}, FACILITATORS_ONLY),
     ("pitstops:session_run", session, FACILITATORS_ONLY),
     ("pitstops:session_board", session, FACILITATORS_ONLY),

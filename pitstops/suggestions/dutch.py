@@ -1,0 +1,62 @@
+"""Dutch words for clustering: a stop-word list and a Snowball stemmer, with nothing to download.
+
+The stop words are the function words of everyday Dutch (articles, pronouns, auxiliaries,
+prepositions, conjunctions) and a few filler verbs and adverbs. Words that many reflections in
+this programme share ("bewoner", "buurt") are not on the list: TF-IDF already weighs them down,
+and they still tell topics apart now and then.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from functools import lru_cache
+
+import snowballstemmer
+
+_STOP_WORDS_TEXT = """
+    aan af al alle alleen alles als altijd andere ben bij binnen daar daarna daardoor daarom dan
+    dat de den der deze die dit doch doen doet door dus echt een eens eigenlijk elk elke en er
+    erbij ergens even ge geen geweest haar had hadden heb hebben heeft hem het hier hij hoe hun
+    iemand iets ik in is ja je jij jou jouw jullie kan kon konden kunnen kunt maar me meer men met
+    mij mijn moet moeten na naar niet niets nog nooit nu of om omdat ons onze ook op over pas
+    reeds s sinds soms steeds te tegen toch toen tot u uit uw van veel voor vooral waar waarom
+    wanneer want waren was wat we wel werd werden wie wij wil wilde wilden willen word worden
+    wordt zal ze zei zelf zich zij zijn zo zoals zonder zou zouden zullen zulk zeer
+    gewoon nu al weer wel even net heel best keer manier iets dingen ding gaat gaan ging
+    kom komen komt kwam kwamen krijgen krijgt laat laten liet maakt maken moest mocht mag
+    nieuw nieuwe hele eerst eerste nou ooit tussen via zit zitten zat daar's 't m'n z'n
+    terwijl geeft geven gaf nam neemt nemen goed voelt werkt lijkt zien ziet staat staan stond
+    zeggen zegt weten weet wilt vinden vindt vind denken denk denkt voel genoeg beetje ineens
+    weinig zodra mogen erover
+    """
+STOP_WORDS: frozenset[str] = frozenset(_STOP_WORDS_TEXT.split())
+
+# Letters, with an apostrophe (straight or curly) or a hyphen inside a word: "m'n", "buurt-app".
+_WORD = re.compile(r"[^\W\d_]+(?:['\u2019-][^\W\d_]+)*", re.UNICODE)
+
+
+def fold(text: str) -> str:
+    """Lower case without accents, so "één" and "een", "mét" and "met" count as one word."""
+    decomposed = unicodedata.normalize("NFKD", text.casefold())
+    return "".join(char for char in decomposed if not unicodedata.combining(char))
+
+
+def words(text: str) -> list[str]:
+    """The content words of a text, folded, in order, without stop words or one-letter bits."""
+    return [word for word in _WORD.findall(fold(text)) if len(word) > 1 and word not in STOP_WORDS]
+
+
+@lru_cache(maxsize=1)
+def _stemmer() -> snowballstemmer.Stemmer:
+    return snowballstemmer.stemmer("dutch")
+
+
+@lru_cache(maxsize=65536)
+def stem(word: str) -> str:
+    """The Snowball Dutch stem: "samenwerking" and "samenwerken" both become "samenwerk"."""
+    return _stemmer().stemWord(word)
+
+
+def stems(text: str) -> list[str]:
+    return [stem(word) for word in words(text)]

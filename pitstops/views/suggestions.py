@@ -1,0 +1,182 @@
+"""Suggested red threads: the facilitation team starts a run, follows it, accepts or dismisses.
+
+The panel is one template fragment (`pitstops/_suggestions.html#panel`): the page includes it,
+htmx swaps it after every action, and it polls itself every 2 s while a run is under way.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.contrib import messages
+from django.db.models import Count, Prefetch
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST, require_safe
+
+from coalitions.rules import get_for_user_or_404
+
+from ..forms import AcceptSuggestionForm
+from ..models import Pitstop, RedThreadSuggestion, Reflection, SuggestionRun
+from ..suggesting import (
+    SuggestionRefused,
+    accept_suggestion,
+    dismiss_suggestion,
+    latest_done_run,
+    latest_run,
+    start_suggestion_run,
+)
+
+SUGGEST = "pitstops.suggest_red_threads"
+PANEL = "pitstops/_suggestions.html#panel"
+# A suggestion shows this many of its reflections; the rest become evidence all the same.
+SHOWN_REFLECTIONS = 8
+
+
+def get_pitstop(request: HttpRequest, expedition: str, number: int) -> Pitstop:
+    return get_for_user_or_404(
+        request.user,
+        SUGGEST,
+        Pitstop.objects.select_related("expedition"),
+        expedition__slug=expedition,
+        number=number,
+    )
+
+
+def panel_context(
+    pitstop: Pitstop,
+    *,
+    forms: dict[int, AcceptSuggestionForm] | None = None,
+    notice: str = "",
+    notice_is_error: bool = False,
+) -> dict[str, Any]:
+    """What the panel shows: the latest run, and the open suggestions of the latest done run.
+
+    A fixed number of queries, however many suggestions and reflections the round has.
+    """
+    run = latest_run(pitstop)
+    done = run if run is not None and run.status == SuggestionRun.Status.DONE else None
+    if done is None and run is not None:
+        done = latest_done_run(pitstop)
+    suggestions: list[RedThreadSuggestion] = []
+    decided: dict[str, int] = {}
+    if done is not None:
+        suggestions = list(
+            done.suggestions.open()
+            .annotate(reflection_count=Count("reflections"))
+            .prefetch_related(
+                "themes",
+                Prefetch(
+                    "reflections",
+                    queryset=Reflection.objects.select_related("coalition", "theme").order_by(
+                        "created_at", "pk"
+                    ),
+                ),
+            )
+        )
+        decided = dict(
+            done.suggestions.exclude(status=RedThreadSuggestion.Status.OPEN)
+            .values_list("status")
+            .annotate(count=Count("pk"))
+        )
+    for suggestion in suggestions:
+        suggestion.shown_reflections = list(suggestion.reflections.all())[:SHOWN_REFLECTIONS]
+        suggestion.more_reflections = suggestion.reflection_count - len(
+            suggestion.shown_reflections
+        )
+        suggestion.accept_form = (forms or {}).get(suggestion.pk) or AcceptSuggestionForm(
+            initial={"title": suggestion.title}, auto_id=f"id_suggestion_{suggestion.pk}_%s"
+        )
+    return {
+        "pitstop": pitstop,
+        "run": run,
+        "done_run": done,
+        "suggestions": suggestions,
+        "accepted_count": decided.get(RedThreadSuggestion.Status.ACCEPTED, 0),
+        "dismissed_count": decided.get(RedThreadSuggestion.Status.DISMISSED, 0),
+        "notice": notice,
+        "notice_is_error": notice_is_error,
+    }
+
+
+def panel_or_page(request: HttpRequest, pitstop: Pitstop, **kwargs: Any) -> HttpResponse:
+    """The panel for htmx; the page otherwise, so a plain form post works without JavaScript."""
+    context = panel_context(pitstop, **kwargs)
+    if request.htmx:
+        return render(request, PANEL, context)
+    return render(request, "pitstops/suggestions.html", context)
+
+
+@require_safe
+def suggestions_page(request: HttpRequest, expedition: str, number: int) -> HttpResponse:
+    """The suggested red threads of a round, for its facilitators."""
+    pitstop = get_pitstop(request, expedition, number)
+    return render(request, "pitstops/suggestions.html", panel_context(pitstop))
+
+
+@require_safe
+def suggestions_progress(request: HttpRequest, expedition: str, number: int) -> HttpResponse:
+    """The panel alone: htmx polls it every 2 s while a run is under way."""
+    pitstop = get_pitstop(request, expedition, number)
+    return render(request, PANEL, panel_context(pitstop))
+
+
+@require_POST
+def suggestions_start(request: HttpRequest, expedition: str, number: int) -> HttpResponse:
+    """Queue a run in the background; never cluster inside the request."""
+    pitstop = get_pitstop(request, expedition, number)
+    start_suggestion_run(pitstop=pitstop, user=request.user)
+    if request.htmx:
+        return render(request, PANEL, panel_context(pitstop))
+    return redirect("pitstops:suggestions", expedition=expedition, number=number)
+
+
+def get_suggestion(pitstop: Pitstop, pk: int) -> RedThreadSuggestion:
+    """A suggestion of this pitstop: the permission was checked on the pitstop already."""
+    return get_object_or_404(
+        RedThreadSuggestion.objects.select_related("run__pitstop"), pk=pk, run__pitstop=pitstop
+    )
+
+
+@require_POST
+def suggestion_accept(request: HttpRequest, expedition: str, number: int, pk: int) -> HttpResponse:
+    """Make a draft red thread of the suggestion, with the title as the facilitator left it."""
+    pitstop = get_pitstop(request, expedition, number)
+    suggestion = get_suggestion(pitstop, pk)
+    form = AcceptSuggestionForm(request.POST, auto_id=f"id_suggestion_{suggestion.pk}_%s")
+    if not form.is_valid():
+        return panel_or_page(request, pitstop, forms={suggestion.pk: form})
+    try:
+        thread = accept_suggestion(
+            suggestion=suggestion, user=request.user, title=form.cleaned_data["title"]
+        )
+    except SuggestionRefused as refusal:
+        return answer(request, pitstop, str(refusal), is_error=True)
+    notice = _("“%(title)s” is now a draft red thread, with its reflections as evidence.") % {
+        "title": thread.title
+    }
+    return answer(request, pitstop, notice)
+
+
+@require_POST
+def suggestion_dismiss(request: HttpRequest, expedition: str, number: int, pk: int) -> HttpResponse:
+    pitstop = get_pitstop(request, expedition, number)
+    suggestion = get_suggestion(pitstop, pk)
+    try:
+        dismiss_suggestion(suggestion=suggestion, user=request.user)
+    except SuggestionRefused as refusal:
+        return answer(request, pitstop, str(refusal), is_error=True)
+    return answer(request, pitstop, _("Suggestion dismissed."))
+
+
+def answer(request: HttpRequest, pitstop: Pitstop, notice: str, *, is_error: bool = False):
+    """After a decision: the panel with a notice (htmx), or back to the page with a message."""
+    if request.htmx:
+        return render(
+            request, PANEL, panel_context(pitstop, notice=notice, notice_is_error=is_error)
+        )
+    (messages.error if is_error else messages.success)(request, notice)
+    return redirect(
+        "pitstops:suggestions", expedition=pitstop.expedition.slug, number=pitstop.number
+    )

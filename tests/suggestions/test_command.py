@@ -1,0 +1,103 @@
+"""`manage.py suggest_red_threads FILE.jsonl`: JSON out, a clear message for a bad file."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from io import StringIO
+from pathlib import Path
+
+import pytest
+from django.core.management import CommandError, call_command
+from django.utils import translation
+
+from .test_engine import LABELLED, MONEY, SPACE
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+def write_lines(tmp_path: Path, lines: list[str], name: str = "notes.jsonl") -> Path:
+    path = tmp_path / name
+    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    return path
+
+
+def run(*args: str) -> list[dict]:
+    out = StringIO()
+    with translation.override("en"):
+        call_command("suggest_red_threads", *args, stdout=out)
+    return json.loads(out.getvalue())
+
+
+def test_prints_clusters_with_a_title_and_the_ids(tmp_path):
+    lines = [json.dumps({"id": f"s{n}", "text": text}) for n, text in enumerate(SPACE)]
+    lines += [
+        json.dumps({"id": n, "text": text, "theme": "samenkracht"}) for n, text in enumerate(MONEY)
+    ]
+    lines.insert(3, "   ")  # blank lines are skipped
+    clusters = run(str(write_lines(tmp_path, lines)), "--method", "tfidf", "--max-clusters", "4")
+    assert [sorted(cluster) for cluster in clusters] == [["ids", "title"]] * 2
+    assert sorted(str(i) for cluster in clusters for i in cluster["ids"]) == sorted(
+        [f"s{n}" for n in range(5)] + [str(n) for n in range(5)]
+    )
+    assert all(cluster["title"] for cluster in clusters)
+
+
+def test_the_labelled_set_runs_with_the_default_method():
+    clusters = run(str(LABELLED))
+    ids = [identifier for cluster in clusters for identifier in cluster["ids"]]
+    assert len(clusters) >= 2
+    assert len(ids) == len(set(ids)) and len(ids) > 80
+
+
+@pytest.mark.parametrize(
+    ("lines", "message"),
+    [
+        ([], "holds no notes"),
+        (["{not json"], "Line 1: this is not valid JSON"),
+        (['{"id": 1, "text": "a"}', '["a list"]'], "Line 2: expected an object"),
+        (['{"text": "zonder id"}'], 'Line 1: "id" is missing'),
+        (['{"id": true, "text": "ja"}'], '"id" is missing, or is not a number'),
+        (['{"id": 1, "text": "a"}', '{"id": 1, "text": "b"}'], "the id 1 occurs twice"),
+        (['{"id": 1, "text": 5}'], '"text" is missing, or is not a text'),
+        (['{"id": 1, "text": "a", "theme": 3}'], '"theme" is not a text'),
+    ],
+    ids=["empty", "not json", "not an object", "no id", "bool id", "twice", "no text", "theme"],
+)
+def test_a_bad_file_gets_a_message_that_names_the_line(tmp_path, lines, message):
+    with pytest.raises(CommandError, match=message):
+        run(str(write_lines(tmp_path, lines)))
+
+
+def test_a_missing_file_a_folder_and_a_file_not_in_utf8_are_named(tmp_path):
+    with pytest.raises(CommandError, match="does not exist"):
+        run(str(tmp_path / "nergens.jsonl"))
+    with pytest.raises(CommandError, match="Cannot read"):
+        run(str(tmp_path))
+    latin = tmp_path / "latin.jsonl"
+    latin.write_bytes('{"id": 1, "text": "café"}\n'.encode("latin-1"))
+    with pytest.raises(CommandError, match="not UTF-8"):
+        run(str(latin))
+
+
+def test_bad_options_are_refused(tmp_path):
+    path = write_lines(tmp_path, ['{"id": 1, "text": "a"}'])
+    with pytest.raises(CommandError, match="--max-clusters must be 2 or more"):
+        run(str(path), "--max-clusters", "1")
+
+
+def test_from_the_shell_a_bad_file_exits_non_zero_with_a_message_and_no_traceback(tmp_path):
+    path = write_lines(tmp_path, ["{kapot"])
+    result = subprocess.run(  # a real process: the exit code and stderr a team would see
+        [sys.executable, "manage.py", "suggest_red_threads", str(path)],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
+    assert result.returncode == 1
+    assert "Regel 1" in result.stderr  # Dutch first: the default language
+    assert "Traceback" not in result.stderr
+    assert result.stdout == ""
