@@ -2,6 +2,7 @@ from django.contrib import admin
 
 from .models import (
     AgreementReminder,
+    AuditEntry,
     Coalition,
     Expedition,
     GuidingQuestion,
@@ -123,3 +124,22 @@ class AgreementReminderAdmin(admin.ModelAdmin):
     search_fields = ["agreement__what"]
     list_select_related = ["agreement", "lead"]
     raw_id_fields = ["agreement", "lead"]
+
+
+@admin.register(AuditEntry)
+class AuditEntryAdmin(admin.ModelAdmin):
+    """The audit log: read only, for superusers (the only ones in the admin)."""
+
+    list_display = ["at", "username", "action", "page", "path"]
+    list_filter = ["action", "page"]
+    search_fields = ["username", "path"]
+    date_hierarchy = "at"
+
+    def has_add_permission(self, request) -> bool:
+        return False
+
+    def has_change_permission(self, request, obj=None) -> bool:
+        return False
+
+    def has_delete_permission(self, request, obj=None) -> bool:
+        return False

@@ -1,6 +1,9 @@
 from django.contrib import admin
 from django.utils.translation import gettext_lazy as _
 
+from coalitions.audit import record
+from coalitions.models import AuditEntry
+
 from .models import (
     Agreement,
     CardGroup,
@@ -94,8 +97,17 @@ class ReflectionAdmin(admin.ModelAdmin):
     date_hierarchy = "created_at"
     list_select_related = ["coalition", "theme", "author"]
     raw_id_fields = ["author", "session", "participant", "group", "noted_by"]
-    # The author key links an anonymous card to its writer's browser; nobody needs to see it.
+    # The seal opens only with the writer's secret, which the server never has; nobody needs it.
     exclude = ["author_seal", "client_id"]
+
+    # Facilitators-only words are on these pages: who opened them goes in the audit log.
+    def changelist_view(self, request, extra_context=None):
+        record(request, action=AuditEntry.Action.VIEW, page="admin:reflections")
+        return super().changelist_view(request, extra_context)
+
+    def change_view(self, request, object_id, form_url="", extra_context=None):
+        record(request, action=AuditEntry.Action.VIEW, page="admin:reflection")
+        return super().change_view(request, object_id, form_url, extra_context)
 
     @admin.display(description=_("text"))
     def short_text(self, obj: Reflection) -> str:

@@ -280,6 +280,7 @@ class GuidingQuestion(models.Model):
 # The coalition's own space between pitstops lives in its own module; imported here so that
 # Django registers the models and `from coalitions.models import ...` finds them.
 from .accounts import AccountSession  # noqa: E402
+from .audit import AuditEntry  # noqa: E402
 from .space import (  # noqa: E402
     AgreementReminder,
     HelpRequest,
@@ -290,6 +291,7 @@ from .space import (  # noqa: E402
 __all__ = [
     "AccountSession",
     "AgreementReminder",
+    "AuditEntry",
     "Coalition",
     "Expedition",
     "GuidingQuestion",

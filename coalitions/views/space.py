@@ -17,6 +17,7 @@ from django.views.decorators.http import require_safe
 
 from pitstops.models import Agreement, RedThread, Reflection
 
+from ..audit import audited
 from ..forms import SmallThingForm, TamtamForm
 from ..models import Coalition, HelpRequest, Member, SmallThing, TamtamPost
 from ..rules import get_for_user_or_404, security_log
@@ -131,6 +132,7 @@ def journey(coalition: Coalition, sessions: list[Any]) -> list[tuple[datetime.da
 
 
 @require_safe
+@audited("coalitions:coalition")
 def coalition_home(request: HttpRequest, expedition: str, slug: str) -> HttpResponse:
     """The coalition's own space: the page members open between pitstops."""
     space = get_space(request, expedition, slug)

@@ -8,6 +8,8 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_safe
 
+from coalitions.audit import audited
+from coalitions.models import AuditEntry
 from coalitions.rules import get_for_user_or_404
 
 from ..models import Pitstop
@@ -30,6 +32,7 @@ def _report(request: HttpRequest, expedition: str, number: int) -> Report:
 
 
 @require_safe
+@audited("pitstops:report")
 def report(request: HttpRequest, expedition: str, number: int) -> HttpResponse:
     """Red threads with quotes whose authors consented, never with a name."""
     content = _report(request, expedition, number)
@@ -59,6 +62,7 @@ def _download(body: bytes, content_type: str, name: str) -> HttpResponse:
 
 
 @require_safe
+@audited("pitstops:report_pdf", action=AuditEntry.Action.EXPORT)
 def report_pdf(request: HttpRequest, expedition: str, number: int) -> HttpResponse:
     content = _report(request, expedition, number)
     if content.is_empty:
@@ -68,6 +72,7 @@ def report_pdf(request: HttpRequest, expedition: str, number: int) -> HttpRespon
 
 
 @require_safe
+@audited("pitstops:report_docx", action=AuditEntry.Action.EXPORT)
 def report_docx(request: HttpRequest, expedition: str, number: int) -> HttpResponse:
     content = _report(request, expedition, number)
     if content.is_empty:

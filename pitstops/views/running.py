@@ -14,6 +14,7 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
+from coalitions.audit import audited
 from coalitions.models import Expedition
 from coalitions.rules import get_for_user_or_404
 
@@ -111,6 +112,7 @@ def _run_forms(session: Session) -> dict:
 
 
 @require_safe
+@audited("pitstops:session_run")
 def session_run(request: HttpRequest, pk: int) -> HttpResponse:
     return _live_response(request, pk, "run", "pitstops/session_run.html")
 

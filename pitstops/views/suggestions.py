@@ -15,6 +15,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST, require_safe
 
+from coalitions.audit import audited
 from coalitions.rules import get_for_user_or_404
 
 from ..forms import AcceptSuggestionForm
@@ -109,6 +110,7 @@ def panel_or_page(request: HttpRequest, pitstop: Pitstop, **kwargs: Any) -> Http
 
 
 @require_safe
+@audited("pitstops:suggestions")
 def suggestions_page(request: HttpRequest, expedition: str, number: int) -> HttpResponse:
     """The suggested red threads of a round, for its facilitators."""
     pitstop = get_pitstop(request, expedition, number)

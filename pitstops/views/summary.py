@@ -6,6 +6,7 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.views.decorators.http import require_safe
 
+from coalitions.audit import audited
 from coalitions.rules import get_for_user_or_404
 
 from ..board import build_board, card_queryset
@@ -13,6 +14,7 @@ from ..models import Reflection, Session
 
 
 @require_safe
+@audited("pitstops:session_summary")
 def session_summary(request: HttpRequest, pk: int) -> HttpResponse:
     """Cards by theme and group, as far as this reader may see them, never an anonymous name."""
     session = get_for_user_or_404(

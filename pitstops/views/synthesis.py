@@ -17,6 +17,7 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
+from coalitions.audit import audited
 from coalitions.rules import get_for_user_or_404
 
 from ..models import Pitstop, RedThread
@@ -71,6 +72,7 @@ def _back(request: HttpRequest, fallback: str) -> HttpResponse:
 
 
 @require_safe
+@audited("pitstops:workspace")
 def workspace(request: HttpRequest, expedition: str, number: int) -> HttpResponse:
     """Every reflection of the round the team may read, filtered, searched and paged."""
     pitstop = get_pitstop_to_synthesise(request, expedition, number)
@@ -147,6 +149,7 @@ def red_thread_create(request: HttpRequest, expedition: str, number: int) -> Htt
 
 
 @require_http_methods(["GET", "HEAD", "POST"])
+@audited("pitstops:red_thread_edit")
 def red_thread_edit(request: HttpRequest, pk: int) -> HttpResponse:
     thread = get_red_thread(request, pk)
     pitstop = thread.pitstop
