@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from django import forms
+from django.conf import settings
 from django.utils.translation import gettext_lazy as _
 
 from coalitions.models import Member, Theme
@@ -185,6 +186,13 @@ class ScribeForm(forms.Form):
         cleaned["text"] = cleaned.get("text", "").strip()
         if not cleaned["text"] and not cleaned.get("photo"):
             raise forms.ValidationError(_("Type a text or add a photo."))
+        photo = cleaned.get("photo")
+        if photo is not None and photo.size > settings.PHOTO_MAX_BYTES:
+            self.add_error(
+                "photo",
+                _("This photo is too large: at most %(megabytes)s MB.")
+                % {"megabytes": settings.PHOTO_MAX_BYTES // (1024 * 1024)},
+            )
         return cleaned
 
 

@@ -1,6 +1,15 @@
 from django.urls import path
 
-from .views import overview, report, running, suggestions, summary, synthesis, taking_part
+from .views import (
+    overview,
+    photos,
+    report,
+    running,
+    suggestions,
+    summary,
+    synthesis,
+    taking_part,
+)
 
 app_name = "pitstops"
 
@@ -85,6 +94,7 @@ urlpatterns = [
     path("sessie/<int:pk>/bord/", running.session_board, name="session_board"),
     path("sessie/<int:pk>/bediening/", running.session_control, name="session_control"),
     path("sessie/<int:pk>/kaart/<int:card_pk>/", running.card_action, name="card_action"),
+    path("sessie/<int:pk>/kaart/<int:card_pk>/foto/", photos.card_photo, name="card_photo"),
     path(
         "sessie/<int:pk>/verzoek/<int:request_pk>/",
         running.join_request_decide,

@@ -155,3 +155,40 @@ def test_a_signed_in_session_ends_after_14_days(world, client):
 def test_weak_passwords_are_refused(world, password):
     with pytest.raises(ValidationError):
         validate_password(password, user=world.user("resident"))
+
+
+def test_change_your_password_with_the_current_one(world):
+    laptop, phone = Client(), Client()
+    log_in(laptop, "resident", "secret-password")
+    log_in(phone, "resident", "secret-password")
+    url = reverse("password_change")
+    wrong = laptop.post(
+        url,
+        {
+            "old_password": "fout",
+            "new_password1": "Fietsbel-Zomer-42",
+            "new_password2": "Fietsbel-Zomer-42",
+        },
+    )
+    assert wrong.status_code == 200 and "oude wachtwoord is niet juist" in wrong.text
+    weak = laptop.post(
+        url,
+        {
+            "old_password": "secret-password",
+            "new_password1": "12345678",
+            "new_password2": "12345678",
+        },
+    )
+    assert weak.status_code == 200
+    response = laptop.post(
+        url,
+        {
+            "old_password": "secret-password",
+            "new_password1": "Fietsbel-Zomer-42",
+            "new_password2": "Fietsbel-Zomer-42",
+        },
+    )
+    assert response["Location"] == reverse("password_change_done")
+    assert laptop.get(reverse("home")).status_code == 200  # still logged in here
+    assert phone.get(reverse("home")).status_code == 302  # logged out elsewhere
+    assert log_in(Client(), "resident", "Fietsbel-Zomer-42").status_code == 302

@@ -43,6 +43,8 @@ def test_pages_send_a_strict_content_security_policy(client_for):
     policy = response["Content-Security-Policy"]
     assert "script-src 'self' 'nonce-" in policy
     assert "unsafe-inline" not in policy
+    assert "object-src 'none'" in policy and "base-uri 'none'" in policy
+    assert "frame-ancestors 'none'" in policy
     assert response["Referrer-Policy"] == "same-origin"
 
 

@@ -21,6 +21,8 @@ CASES = [
     ("health", lambda w: {}, ALL),
     ("login", lambda w: {}, expect(302, anonymous=200)),
     ("logout", lambda w: {}, expect(405, anonymous=LOGIN)),
+    ("password_change", lambda w: {}, logged_in(200)),
+    ("password_change_done", lambda w: {}, logged_in(200)),
     ("set_language", lambda w: {}, expect(302)),
     *coalition_cases.CASES,
     *pitstop_cases.CASES,

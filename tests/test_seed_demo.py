@@ -107,3 +107,13 @@ def test_demo_accounts_have_their_roles(demo):
     assert users.get(username="bewoner").memberships.get().role == Member.Role.RESIDENT
     assert users.get(username="beroepskracht").memberships.get().role == Member.Role.PROFESSIONAL
     assert users.get(username="beheerder").is_superuser
+
+
+def test_the_demo_accounts_are_refused_under_production_settings(db, settings):
+    """Published passwords, a superuser among them, have no place on a real server."""
+    from django.core.management.base import CommandError
+
+    settings.SETTINGS_MODULE = "expeditie.settings.production"
+    with pytest.raises(CommandError, match="production"):
+        call_command("seed_demo", stdout=io.StringIO())
+    assert not Coalition.objects.exists()

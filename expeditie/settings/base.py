@@ -98,6 +98,7 @@ PARTICIPANT_COOKIE_MAX_AGE = 60 * 60 * 12
 JOIN_ATTEMPTS_PER_TEN_MINUTES = env.int("JOIN_ATTEMPTS_PER_TEN_MINUTES", default=20)
 # Uploaded flip-chart photos are resized to fit this box.
 PHOTO_MAX_PIXELS = 1600
+PHOTO_MAX_BYTES = 10 * 1024 * 1024  # a phone's photo; larger uploads are refused with a message
 DATA_UPLOAD_MAX_MEMORY_SIZE = 12 * 1024 * 1024
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
@@ -188,7 +189,7 @@ SECURE_CSP = {
     "img-src": [CSP.SELF, "data:"],
     "form-action": [CSP.SELF],
     "frame-ancestors": [CSP.NONE],
-    "base-uri": [CSP.SELF],
+    "base-uri": [CSP.NONE],
     "object-src": [CSP.NONE],
 }
 SECURE_REFERRER_POLICY = "same-origin"

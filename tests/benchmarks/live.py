@@ -182,7 +182,7 @@ def percentile(values: list[float], share: float) -> float:
 
 
 def live_session(run: Run) -> None:
-    with running_server(setup=[["seed_demo"]]) as base_url:
+    with running_server(setup=[["seed_demo", "--in-production"]]) as base_url:
         facilitator, session_id, code = open_demo_session(base_url)
         phones = [Phone(number, Browser(base_url), session_id) for number in range(PARTICIPANTS)]
         for phone in phones:

@@ -126,7 +126,7 @@ def synthesis(run: Run) -> None:
     scale = next(name for name, value in SCALES.items() if (value.warmup, value.duration) == wanted)
     count = REFLECTIONS[scale]
     fill_command = ["shell", "-c", f"from tests.benchmarks.synthesis import fill; fill({count})"]
-    with running_server(setup=[["seed_demo"], fill_command]) as base_url:
+    with running_server(setup=[["seed_demo", "--in-production"], fill_command]) as base_url:
         browser = Browser(base_url)
         token = browser.form_token("/inloggen/")
         browser.request(

@@ -55,12 +55,16 @@ def test_download_holds_no_one_elses_words(ans, world):
 @pytest.mark.parametrize("words", ["keep", "delete"])
 def test_erasing_yourself_removes_the_name_everywhere(ans, world, words, client_for):
     agreement = world.agreement
+    other_device = Client()
+    other_device.post(reverse("login"), {"username": "resident", "password": "secret-password"})
+    assert other_device.get(reverse("home")).status_code == 200
     response = ans.post(reverse("coalitions:erase"), {"words": words, "confirm": "on"})
     assert response["Location"] == reverse("login")
     member = Member.objects.get(pk=world.resident.pk)
     assert (member.name, member.email, member.user, member.is_active) == ("", "", None, False)
     assert not User.objects.filter(username="resident").exists()
-    assert not AccountSession.objects.filter(session_key__in=[]).exists()
+    assert not AccountSession.objects.exists()
+    assert other_device.get(reverse("home")).status_code == 302  # logged out there too
     kept = Reflection.objects.filter(text="Mijn woorden")
     if words == "keep":
         assert kept.get().author is None and kept.get().is_anonymous

@@ -190,3 +190,24 @@ def test_a_file_that_is_no_photo_is_refused(world, client):
     )
     assert response.status_code == 200
     assert "alert-danger" in response.text
+
+
+def test_a_photo_over_the_byte_limit_is_refused_with_a_message(world, client, settings):
+    from io import BytesIO
+
+    from PIL import Image
+
+    settings.PHOTO_MAX_BYTES = 1000
+    client.force_login(world.user("facilitator"))
+    control(client, world.session, "open")
+    raw = BytesIO()
+    Image.effect_noise((200, 200), 100).convert("RGB").save(raw, format="JPEG")
+    raw.seek(0)
+    raw.name = "groot.jpg"
+    response = client.post(
+        reverse("pitstops:scribe", args=[world.session.pk]),
+        {"photo": raw, "kind": "observation"},
+        follow=True,
+    )
+    assert "Deze foto is te groot" in response.text
+    assert not world.session.reflections.exclude(photo="").exists()
