@@ -113,7 +113,7 @@ def test_the_demo_accounts_are_refused_under_production_settings(db, settings):
     """Published passwords, a superuser among them, have no place on a real server."""
     from django.core.management.base import CommandError
 
-    settings.SETTINGS_MODULE = "expeditie.settings.production"
+    settings.DEMO_ACCOUNTS_ALLOWED = False  # as in production.py
     with pytest.raises(CommandError, match="production"):
         call_command("seed_demo", stdout=io.StringIO())
     assert not Coalition.objects.exists()

@@ -125,6 +125,8 @@ AXES_RESET_ON_SUCCESS = True
 AXES_DISABLE_ACCESS_LOG = True
 AXES_LOCKOUT_CALLABLE = "coalitions.accounts.locked_out"
 AXES_VERBOSE = False
+# `seed_demo` makes accounts with a published password: never on a real server (production.py).
+DEMO_ACCOUNTS_ALLOWED = True
 # Retention (AVG/GDPR): `manage.py apply_retention` (daily, from cron) takes names off words and
 # deletes small talk older than this. Three years: a programme's length and the report after it.
 RETENTION_MONTHS = env.int("RETENTION_MONTHS", default=36)

@@ -5,6 +5,7 @@ from .base import env
 
 DEBUG = env.bool("DEBUG", default=False)
 SECRET_KEY = env("SECRET_KEY")  # no default: ImproperlyConfigured when it is missing
+DEMO_ACCOUNTS_ALLOWED = False  # seed_demo refuses (ASVS 6.3.2), unless --in-production
 
 SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
 SECURE_SSL_REDIRECT = env.bool("SECURE_SSL_REDIRECT", default=True)

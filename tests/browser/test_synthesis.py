@@ -6,6 +6,8 @@ from django.conf import settings
 from playwright.sync_api import expect
 from pypdf import PdfReader
 
+from pitstops.models import RedThread
+
 from .conftest import DESKTOP, log_in
 from .test_accessibility import serious_violations
 
@@ -20,7 +22,7 @@ def english(page, live_server) -> None:
     )
 
 
-def test_facilitator_searches_adds_a_quote_publishes_and_a_coordinator_downloads_the_pdf(
+def test_facilitator_searches_accepts_a_suggestion_publishes_and_a_coordinator_reads_the_pdf(
     page, live_server, demo, new_context
 ):
     page.set_viewport_size(DESKTOP)
@@ -36,6 +38,16 @@ def test_facilitator_searches_adds_a_quote_publishes_and_a_coordinator_downloads
     expect(page.locator("#results-heading")).to_have_text("2 reflections")
     assert "q=gemeente" in page.url  # the filters live in the URL
     assert serious_violations(page) == []
+
+    # Suggested red threads, on the same page: make them, accept one as a draft.
+    panel = page.locator("#suggestions")
+    panel.get_by_role("button", name="Make suggestions").click()
+    # Tests run tasks at once; in production the panel polls until the worker is done.
+    suggestion = panel.locator("article").first
+    expect(suggestion).to_be_visible(timeout=30_000)
+    suggestion.get_by_role("button", name="Make it a draft red thread").click()
+    expect(panel.get_by_role("status")).to_be_visible()
+    assert RedThread.objects.filter(status=RedThread.Status.DRAFT).exists()
 
     # One tap adds the quote to the red thread in review (htmx swaps only the button).
     expect(page.get_by_text("“Wie beslist wat telt?”")).to_be_visible()

@@ -16,7 +16,7 @@ class Command(BaseCommand):
 
     def handle(self, *args, **options) -> None:
         # The demo accounts share a published password, a superuser among them (ASVS 6.3.2).
-        if settings.SETTINGS_MODULE.endswith("production") and not options["in_production"]:
+        if not settings.DEMO_ACCOUNTS_ALLOWED and not options["in_production"]:
             raise CommandError(
                 "seed_demo makes accounts with a published password; it does not run with "
                 "production settings (use --in-production only on a throwaway database)."
