@@ -1,0 +1,65 @@
+"""With REDIS_URL, app servers share one cache: what one counts or renders, another sees.
+
+Two "servers" here are two cache connections to the same Redis (as two gunicorn hosts would
+have): the join-code limit counted through one is enforced through the other, and the shared
+fragment one renders is served by the other. CI runs Redis on this machine; a test that cannot
+reach it fails in CI, it does not skip.
+"""
+
+from __future__ import annotations
+
+import os
+
+import pytest
+from django.core.cache.backends.redis import RedisCache
+from django.test import Client
+from django.urls import reverse
+
+REDIS_URL = os.environ.get("TEST_REDIS_URL", "redis://127.0.0.1:6379/15")
+
+
+def redis_cache() -> RedisCache:
+    return RedisCache(REDIS_URL, {"KEY_PREFIX": "pitstop-tests"})
+
+
+@pytest.fixture
+def shared(settings):
+    probe = redis_cache()
+    try:
+        probe.set("ping", 1, 5)
+    except Exception as error:  # the service is missing
+        message = f"Redis is not reachable at {REDIS_URL}: {error}"
+        if os.environ.get("CI", "").strip().lower() not in ("", "0", "false", "no", "off"):
+            pytest.fail(message)
+        pytest.skip(message)
+    probe.clear()
+    settings.CACHES = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "LOCATION": REDIS_URL,
+            "KEY_PREFIX": "pitstop-tests",
+        }
+    }
+    yield probe
+    probe.clear()
+
+
+def test_the_join_code_limit_counts_across_servers(shared, world, settings):
+    settings.JOIN_ATTEMPTS_PER_TEN_MINUTES = 3
+    guesser = Client(REMOTE_ADDR="198.51.100.20")
+    for _ in range(3):
+        guesser.post(reverse("pitstops:join"), {"code": "ZZZZZZ"})
+    # Another server, reading the same Redis, sees the count and refuses the next guess.
+    assert shared.get("join-attempts:198.51.100.20") == 3
+    assert guesser.post(reverse("pitstops:join"), {"code": "ZZZZZZ"}).status_code == 429
+
+
+def test_a_fragment_rendered_by_one_server_is_served_by_another(shared, world):
+    from pitstops.views.taking_part import _shared_fragment
+
+    world.session.open()
+    version, html = _shared_fragment(world.session.pk, world.session.version)
+    keys = [key for key in shared._cache.get_client().keys("*participant-live*")]
+    assert keys, "the fragment is in the shared cache"
+    # Served from the cache: the same rendering, without rendering again.
+    assert _shared_fragment(world.session.pk, world.session.version) == (version, html)
