@@ -59,7 +59,7 @@ def test_a_fragment_rendered_by_one_server_is_served_by_another(shared, world):
 
     world.session.open()
     version, html = _shared_fragment(world.session.pk, world.session.version)
-    keys = [key for key in shared._cache.get_client().keys("*participant-live*")]
+    keys = list(shared._cache.get_client().keys("*participant-live*"))
     assert keys, "the fragment is in the shared cache"
     # Served from the cache: the same rendering, without rendering again.
     assert _shared_fragment(world.session.pk, world.session.version) == (version, html)
