@@ -89,6 +89,8 @@
         return;
       }
       if (result.data.rejoin) { show(result.data.error); return; }
+      // The server is away for a moment (503): the card stays queued and goes again.
+      if (result.data.retry) { show(result.data.error); return; }
       // Refused for good (closed, wrong phase, too long): give the text back to the writer.
       writeQueue(readQueue().filter(function (item) { return item.id !== card.id; }));
       if (textarea && !textarea.value) { textarea.value = card.fields.text; localStorage.setItem(draftKey, card.fields.text); }

@@ -211,3 +211,19 @@ def test_a_photo_over_the_byte_limit_is_refused_with_a_message(world, client, se
     )
     assert "Deze foto is te groot" in response.text
     assert not world.session.reflections.exclude(photo="").exists()
+
+
+def test_a_lost_database_gives_a_503_to_try_again_not_a_500(rf):
+    """The JSON answer makes session.js keep the card queued; a page says: one moment."""
+    from django.db import OperationalError
+
+    from expeditie.middleware import DatabaseUnavailableMiddleware
+
+    middleware = DatabaseUnavailableMiddleware(lambda request: None)
+    request = rf.post("/sessie/1/meedoen/kaart/", headers={"Accept": "application/json"})
+    response = middleware.process_exception(request, OperationalError("server closed"))
+    assert response.status_code == 503 and response["Retry-After"] == "5"
+    assert b'"retry": true' in response.content
+    page = middleware.process_exception(rf.get("/"), OperationalError("server closed"))
+    assert page.status_code == 503 and "Even geduld" in page.content.decode()
+    assert middleware.process_exception(rf.get("/"), ValueError("other")) is None
