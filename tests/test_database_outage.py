@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import contextlib
 import json
-import os
 import socket
 import threading
 import time
@@ -23,6 +22,7 @@ import pytest
 
 from tests.benchmarks.live import Browser, open_demo_session
 from tests.benchmarks.server import running_server
+from tests.conftest import in_ci
 
 pytestmark = pytest.mark.postgres
 
@@ -30,10 +30,6 @@ DATABASE = "pitstop_outage_drill"
 OUTAGE_SECONDS = 10
 PHONES = 4
 CARDS_EACH = 6
-
-
-def in_ci() -> bool:
-    return os.environ.get("CI", "").strip().lower() not in ("", "0", "false", "no", "off")
 
 
 class Proxy:

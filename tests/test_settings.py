@@ -67,7 +67,7 @@ def test_database_url_chooses_the_database():
     [("true", True), ("1", True), ("yes", True), ("TRUE", True), ("", False), ("false", False)],
 )
 def test_browser_tests_fail_rather_than_skip_for_any_truthy_ci(monkeypatch, value, expected):
-    from tests.browser.conftest import in_ci
+    from tests.conftest import in_ci
 
     monkeypatch.setenv("CI", value)
     assert in_ci() is expected

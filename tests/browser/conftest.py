@@ -16,6 +16,7 @@ from django.apps import apps as django_apps
 from django.core.management import call_command
 
 from coalitions.demo import DEMO_PASSWORD
+from tests.conftest import in_ci
 
 # Playwright's sync API runs an event loop in the test thread; the ORM calls the tests make there
 # are still plain synchronous calls.
@@ -23,11 +24,6 @@ os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
 
 PHONE = {"width": 360, "height": 740}
 DESKTOP = {"width": 1280, "height": 800}
-
-
-def in_ci() -> bool:
-    """Any truthy CI variable ("true", "1", "yes"...), as CI services set it."""
-    return os.environ.get("CI", "").strip().lower() not in ("", "0", "false", "no", "off")
 
 
 def chromium_path() -> str | None:

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import datetime
-import os
 
 import pytest
 from django.db import connection
@@ -12,6 +11,7 @@ from django.urls import reverse
 
 from coalitions.models import Member
 from pitstops.models import Participant, Reflection, ResonanceMark
+from tests.conftest import in_ci
 from tests.factories import (
     PitstopFactory,
     ReflectionFactory,
@@ -156,7 +156,7 @@ def requires_postgresql() -> None:
     """Dutch stemming needs PostgreSQL; in CI (CI=true) its absence fails, it never skips."""
     if connection.vendor == "postgresql":
         return
-    if os.environ.get("CI", "").lower() == "true":
+    if in_ci():
         pytest.fail("This test needs PostgreSQL: run it with DATABASE_URL=postgres://...")
     pytest.skip("Dutch text search needs PostgreSQL (set DATABASE_URL)")
 
