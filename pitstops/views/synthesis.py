@@ -10,7 +10,7 @@ from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.db.models import Count
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme
@@ -64,11 +64,12 @@ def workspace_url(pitstop: Pitstop) -> str:
 def _back(request: HttpRequest, fallback: str) -> HttpResponse:
     """Back to where the form was (the workspace with its filters), if that is our own page."""
     target = request.POST.get("next", "")
-    if target and url_has_allowed_host_and_scheme(
+    # A path of ours only: redirect() would take any other word for the name of a view.
+    if target.startswith("/") and url_has_allowed_host_and_scheme(
         target, allowed_hosts={request.get_host()}, require_https=request.is_secure()
     ):
-        return redirect(target)
-    return redirect(fallback)
+        return HttpResponseRedirect(target)
+    return HttpResponseRedirect(fallback)
 
 
 @require_safe

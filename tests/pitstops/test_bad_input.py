@@ -224,6 +224,23 @@ def test_a_lost_database_gives_a_503_to_try_again_not_a_500(rf):
     response = middleware.process_exception(request, OperationalError("server closed"))
     assert response.status_code == 503 and response["Retry-After"] == "5"
     assert b'"retry": true' in response.content
-    page = middleware.process_exception(rf.get("/"), OperationalError("server closed"))
+    from django.utils import translation
+
+    with translation.override("nl"):  # as LocaleMiddleware sets it for a Dutch reader
+        page = middleware.process_exception(rf.get("/"), OperationalError("server closed"))
     assert page.status_code == 503 and "Even geduld" in page.content.decode()
     assert middleware.process_exception(rf.get("/"), ValueError("other")) is None
+
+
+def test_an_oversized_request_gets_a_message_in_dutch(world, settings, client):
+    settings.DATA_UPLOAD_MAX_MEMORY_SIZE = 1000
+    client.force_login(world.user("resident"))
+    url = reverse("coalitions:tamtam", args=[world.expedition.slug, world.coalition.slug])
+    response = client.post(url, {"text": "x" * 5000})
+    assert response.status_code == 400
+    assert "te groot" in response.content.decode()
+
+
+def test_pages_not_found_answer_in_the_users_language(client_for):
+    response = client_for("resident").get("/bestaat-niet/")
+    assert response.status_code == 404 and "Pagina niet gevonden" in response.content.decode()
