@@ -7,23 +7,9 @@ import pytest
 from playwright.sync_api import expect
 
 from .conftest import DESKTOP, PHONE, log_in
-from .test_accessibility import AXE, TAGS
+from .test_accessibility import violations
 
 OVERVIEW = "/expeditie/expeditie-2026/overzicht/"
-
-
-def violations(page) -> list[str]:
-    """Every axe violation, whatever its impact."""
-    page.evaluate(AXE)
-    result = page.evaluate(
-        "tags => axe.run(document, {runOnly: {type: 'tag', values: tags}})", TAGS
-    )
-    assert result["passes"], "axe did not run"
-    return [
-        f"{violation['id']} ({violation['impact']}): {node['target']}"
-        for violation in result["violations"]
-        for node in violation["nodes"]
-    ]
 
 
 def scrolls_sideways(page) -> bool:
