@@ -135,8 +135,8 @@ def _build(size: Size):
         # anonymous (no author); a quarter may be quoted.
         run(
             """INSERT INTO pitstops_reflection (coalition_id, session_id, theme_id, kind,
-                   visibility, is_anonymous, author_id, author_role, text, author_key, photo,
-                   phase, is_held_back, created_at, updated_at)
+                   visibility, is_anonymous, author_id, author_role, text, author_seal, photo,
+                   phase, is_held_back, revealed_at, created_at, updated_at)
                SELECT s.coalition_id, CASE WHEN g %% 10 = 0 THEN NULL ELSE s.id END, t.id,
                    'observation',
                    CASE g %% 4 WHEN 0 THEN 'quotable' WHEN 1 THEN 'facilitators'
@@ -145,7 +145,8 @@ def _build(size: Size):
                    CASE WHEN g %% 7 = 0 THEN NULL ELSE m.id END,
                    COALESCE(m.role, CASE WHEN g %% 3 = 0 THEN 'professional'
                                          ELSE 'resident' END),
-                   'Reflectie ' || g, '', '', '', false, now(), now()
+                   'Reflectie ' || g, '', '', '', false,
+                   CASE WHEN g %% 10 = 0 THEN NULL ELSE now() END, now(), now()
                FROM generate_series(0, %s - 1) AS g
                JOIN bench_sessions s ON s.n = g %% %s
                JOIN bench_themes t ON t.n = (g / %s) %% 5
