@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import contextlib
 import datetime
 import secrets
 
 from django.conf import settings
+from django.core.cache import cache
 from django.core.exceptions import ValidationError
-from django.db import models
+from django.db import models, transaction
 from django.db.models import Q
 from django.urls import reverse
 from django.utils import timezone
@@ -79,6 +81,14 @@ class Pitstop(models.Model):
 
 JOIN_CODE_ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"  # no 0/O or 1/I: read aloud from a screen
 JOIN_CODE_LENGTH = 6
+
+
+# A poll trusts the cached state this long at most: a write racing a poll is healed by then.
+LIVE_STATE_SECONDS = 2
+
+
+def live_state_key(session_id: int) -> str:
+    return f"pitstops:live-state:{session_id}"
 
 
 def default_phases() -> list[str]:
@@ -207,9 +217,30 @@ class Session(models.Model):
         return self.timer_ends_at is not None and self.timer_paused_seconds is None
 
     def touch(self) -> None:
-        """Tell every screen something changed: bump the version in the database."""
+        """Tell every screen something changed: bump the version in the database.
+
+        The shared cache keeps (version, phase, status) for the phones' polls: dropped now, so
+        no poll serves the old state from it, and set anew once the change is committed.
+        """
         Session.objects.filter(pk=self.pk).update(version=models.F("version") + 1)
-        self.refresh_from_db(fields=["version"])
+        self.refresh_from_db(fields=["version", "phase", "status"])
+        key, state = live_state_key(self.pk), (self.version, self.phase, self.status)
+        cache.delete(key)
+        transaction.on_commit(lambda: cache.set(key, state, LIVE_STATE_SECONDS), robust=True)
+
+    @classmethod
+    def live_state(cls, pk: int) -> tuple[int, str, str] | None:
+        """(version, phase, status) for a poll: from the shared cache when it has it, so an
+        unchanged screen costs no database read; the database is the truth when it does not."""
+        key = live_state_key(pk)
+        with contextlib.suppress(Exception):  # a cache that is down is a cache miss
+            if (state := cache.get(key)) is not None:
+                return tuple(state)
+        state = cls.objects.filter(pk=pk).values_list("version", "phase", "status").first()
+        if state is not None:
+            with contextlib.suppress(Exception):
+                cache.set(key, state, LIVE_STATE_SECONDS)
+        return state
 
     # The facilitator's controls. Each saves what it changed and bumps the version.
 

@@ -334,14 +334,14 @@ def participate(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 def _poll(request: HttpRequest, pk: int) -> HttpResponse:
-    """What a phone asks every 2 seconds: one read by primary key, and usually a 304.
+    """What a phone asks every 2 seconds: usually a 304 without any database read.
 
     The signed cookie proves the phone joined this session. Outside the resonance phase every
     participant sees the same fragment: it is rendered at most once a second per session and
     shared through the cache, so 60 phones posting at once do not mean 60 renders per card.
     """
     key = participant_key(request, pk)
-    state = Session.objects.filter(pk=pk).values_list("version", "phase", "status").first()
+    state = Session.live_state(pk)
     # Not (or no longer) joined, or a new phase: reload the page, which shows what to do.
     if (
         key is None

@@ -334,8 +334,56 @@ def test_the_shared_fragment_is_rendered_at_most_once_a_second(live, monkeypatch
 
     first = poll(phones[0])
     assert first > 2  # this one rendered the fragment
-    assert [poll(phone) for phone in phones[1:]] == [1, 1]  # the version, then the cache
+    # The state and the fragment both come from the shared cache: no database read at all.
+    assert [poll(phone) for phone in phones[1:]] == [0, 0]
     post_card(phones[0], live, "Nog een kaart")
-    assert poll(phones[1]) == 1  # within the second: still the shared rendering
+    assert poll(phones[1]) == 1  # the new state from the database; the rendering still shared
     now[0] += 1.1
     assert poll(phones[2]) > 2  # a second later the change is rendered
+
+
+def test_an_unchanged_phone_poll_reads_no_database(live):
+    """The session's state is kept in the shared cache: a 304 costs no query."""
+    phone = Client()
+    join(phone, live, guest="Kees")
+    url = reverse("pitstops:participate", args=[live.pk])
+    first = phone.get(url, {"state": "check_in-open"}, headers={"HX-Request": "true"})
+    etag = first["ETag"]
+    with CaptureQueriesContext(connection) as queries:
+        again = phone.get(
+            url,
+            {"state": "check_in-open"},
+            headers={"HX-Request": "true", "If-None-Match": etag},
+        )
+    assert again.status_code == 304
+    assert len(queries) == 0
+
+
+def test_a_change_reaches_the_next_poll_at_once(live, client):
+    """touch() drops the cached state, so the next poll reads the new version and phase."""
+    from pitstops.models import Session as SessionModel
+
+    phone = Client()
+    join(phone, live, guest="Kees")
+    url = reverse("pitstops:participate", args=[live.pk])
+    headers = {"HX-Request": "true"}
+    phone.get(url, {"state": "check_in-open"}, headers=headers)
+    before = SessionModel.live_state(live.pk)[0]
+    post_card(phone, live, "Nieuw op het bord")
+    assert SessionModel.live_state(live.pk)[0] == before + 1
+    control(client, live, "go_to", phase="reflect")
+    response = phone.get(url, {"state": "check_in-open"}, headers=headers)
+    assert response["HX-Refresh"] == "true"  # a new phase: the phone reloads its page
+
+
+def test_polls_work_when_the_cache_is_down(live, settings):
+    """The database is the truth: a cache that cannot be reached is a miss, not an error."""
+    settings.CACHES = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "LOCATION": "redis://127.0.0.1:1/0",  # nothing listens here
+        }
+    }
+    from pitstops.models import Session as SessionModel
+
+    assert SessionModel.live_state(live.pk)[0] == live.version
