@@ -130,7 +130,7 @@ class WriterCookieMiddleware:
         return response
 
 
-def unsign_participant_cookie(value: str) -> tuple[str, str] | None:
+def split_participant_cookie(value: str) -> tuple[str, str] | None:
     """(participant key, writer secret) from a participant cookie's payload."""
     key, separator, secret = value.partition(SEAL_SEPARATOR)
     if not separator or not key or not secret:

@@ -7,7 +7,7 @@ from django.http import HttpRequest, HttpResponse
 from django.utils.cache import get_conditional_response, patch_cache_control, patch_vary_headers
 from django.utils.translation import get_language
 
-from ..authorship import participant_cookie_payload, unsign_participant_cookie
+from ..authorship import participant_cookie_payload, split_participant_cookie
 from ..models import Participant
 
 COOKIE_SALT = "pitstops.participant"
@@ -26,7 +26,7 @@ def participant_cookie(request: HttpRequest, session_id: int) -> tuple[str, str]
         salt=cookie_salt(session_id),
         max_age=settings.PARTICIPANT_COOKIE_MAX_AGE,
     )
-    return unsign_participant_cookie(value) if value else None
+    return split_participant_cookie(value) if value else None
 
 
 def participant_key(request: HttpRequest, session_id: int) -> str | None:
