@@ -36,6 +36,7 @@ if TYPE_CHECKING:
 PARTICIPANTS = 60
 CARDS_EACH = 5
 POLL_EVERY = 2.0
+IDLE_POLLS = 5
 
 
 class Browser:
@@ -104,6 +105,7 @@ class Phone:
     session_id: int
     etag: str = ""
     poll_ms: list[float] = field(default_factory=list)
+    poll_statuses: list[int] = field(default_factory=list)
     errors: list[str] = field(default_factory=list)
 
     @property
@@ -127,6 +129,7 @@ class Phone:
             "GET", self.poll_path, headers=headers or {"HX-Request": "true"}
         )
         self.poll_ms.append((time.perf_counter() - started) * 1000)
+        self.poll_statuses.append(status)
         if status == 200:
             self.etag = response_headers.get("ETag", "")
         elif status != 304:
@@ -205,9 +208,18 @@ def live_session(run: Run) -> None:
         poll_times = [ms for phone in phones for ms in phone.poll_ms]
         run.report("live_poll_p95_ms", percentile(poll_times, 0.95), "ms")
 
-        # Capacity: everybody polls without pause while nothing changes (mostly 304s).
+        # Idle: nothing changes; every phone polls a few times as its page does. Each should be
+        # a 304 (after the first, which brings the phone up to date).
         for phone in phones:
             phone.poll()
+            phone.poll_statuses.clear()
+        for _ in range(IDLE_POLLS):
+            for phone in phones:
+                phone.poll()
+        idle = [status for phone in phones for status in phone.poll_statuses]
+        run.report("live_idle_304_share", idle.count(304) / len(idle), "share", digits=2)
+
+        # Capacity: everybody polls without pause while nothing changes (mostly 304s).
         polls = tuple(
             (
                 phone.poll_path,
