@@ -29,7 +29,8 @@ class UserFactory(factory.django.DjangoModelFactory):
         skip_postgeneration_save = True
 
     username = factory.Sequence(lambda n: f"user{n}")
-    first_name = factory.Faker("first_name", locale="nl_NL")
+    # Not a random name: Faker now and then picks one a test uses for a member ("Youssef").
+    first_name = factory.Sequence(lambda n: f"Gebruiker{n}")
     email = factory.LazyAttribute(lambda user: f"{user.username}@example.org")
     password = factory.django.Password("secret-password")
 
