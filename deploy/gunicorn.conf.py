@@ -1,0 +1,41 @@
+"""gunicorn for Pitstop: `gunicorn -c deploy/gunicorn.conf.py` (from the project's directory).
+
+Threaded workers (gthread), one process per CPU with 4 threads each: Django's ORM is
+synchronous, and a phone's poll is short. Every setting can be changed from the environment, so
+the same file serves one VM and several app servers behind one proxy.
+"""
+
+import multiprocessing
+import os
+
+wsgi_app = "expeditie.wsgi:application"
+settings_module = os.environ.get("DJANGO_SETTINGS_MODULE", "expeditie.settings.production")
+raw_env = [f"DJANGO_SETTINGS_MODULE={settings_module}"]
+
+# nginx on the same host speaks to this address; bind to 0.0.0.0 only behind a firewall.
+bind = os.environ.get("PITSTOP_BIND", "127.0.0.1:8000").split(",")
+worker_class = "gthread"
+workers = int(os.environ.get("WEB_CONCURRENCY", multiprocessing.cpu_count()))
+threads = int(os.environ.get("PITSTOP_THREADS", "4"))
+
+# Phones poll every 2 s: a keep-alive longer than that keeps their connection (or nginx's
+# upstream connection) open between polls instead of opening a new one for every poll.
+keepalive = int(os.environ.get("PITSTOP_KEEPALIVE", "75"))
+timeout = 30
+# On a restart (deploy, SIGTERM) requests in flight finish; nginx sends new ones elsewhere.
+graceful_timeout = 20
+# Recycle a worker now and then, at different moments, so a slow leak never builds up.
+max_requests = 5000
+max_requests_jitter = 500
+
+# X-Forwarded-Proto from nginx on this host tells Django the request came in over HTTPS.
+forwarded_allow_ips = os.environ.get("FORWARDED_ALLOW_IPS", "127.0.0.1,::1")
+
+# Logs go to standard output for journald or the container runtime. The access log shows no
+# visitor's address (nginx is the client here) and no query strings beyond the path.
+accesslog = os.environ.get("PITSTOP_ACCESS_LOG", "-")
+access_log_format = '%(t)s "%(r)s" %(s)s %(b)s %(M)sms'
+errorlog = "-"
+
+# gunicorn's control socket would live in ~/.gunicorn, shared by every gunicorn on the host.
+control_socket_disable = True
