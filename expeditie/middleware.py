@@ -1,9 +1,12 @@
-"""When the database is away for a moment, say so, and let the phone try again by itself."""
+"""Requests as the app servers see them behind a proxy, and when the database is away."""
 
 from __future__ import annotations
 
+import ipaddress
 import logging
+from collections.abc import Callable
 
+from django.conf import settings
 from django.db import InterfaceError, OperationalError
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import render
@@ -38,3 +41,36 @@ class DatabaseUnavailableMiddleware:
             response = render(request, "503.html", {"message": message}, status=503)
         response["Retry-After"] = str(RETRY_AFTER_SECONDS)
         return response
+
+
+def _is_address(value: str) -> bool:
+    try:
+        ipaddress.ip_address(value)
+    except ValueError:
+        return False
+    return True
+
+
+class ForwardedForMiddleware:
+    """Behind nginx every request comes from the proxy: take the visitor's address from
+    X-Forwarded-For, but only from a proxy listed in TRUSTED_PROXIES.
+
+    The join-code limit and the log-in lockout count per address; without this, one room's
+    wrong codes would lock out every phone in the country. The rightmost address that is not a
+    trusted proxy is the one our proxy saw; addresses left of it are the client's to invent.
+    """
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+        self.trusted = frozenset(settings.TRUSTED_PROXIES)
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        if self.trusted and request.META.get("REMOTE_ADDR") in self.trusted:
+            hops = request.META.get("HTTP_X_FORWARDED_FOR", "").split(",")
+            for hop in reversed([hop.strip() for hop in hops]):
+                if not _is_address(hop):
+                    break  # a garbled chain: keep the proxy's own address
+                if hop not in self.trusted:
+                    request.META["REMOTE_ADDR"] = hop
+                    break
+        return self.get_response(request)

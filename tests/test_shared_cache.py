@@ -65,3 +65,25 @@ def test_a_fragment_rendered_by_one_server_is_served_by_another(shared, world):
     assert keys, "the fragment is in the shared cache"
     # Served from the cache: the same rendering, without rendering again.
     assert _shared_fragment(world.session.pk, world.session.version) == (version, html)
+
+
+class KeyGoneBeforeIncr(RedisCache):
+    """Redis in which the count expires (or is dropped by another server) just after `add`
+    saw it: the moment between `cache.add` and `cache.incr` that a busy cluster will hit."""
+
+    def add(self, key, value, timeout=None, version=None):
+        added = super().add(key, value, timeout, version)
+        if not added:
+            self.delete(key, version)
+        return added
+
+
+def test_a_count_that_vanishes_between_add_and_incr_is_no_error(shared, world, settings):
+    settings.CACHES["default"]["BACKEND"] = f"{__name__}.KeyGoneBeforeIncr"
+    settings.JOIN_ATTEMPTS_PER_TEN_MINUTES = 3
+    guesser = Client(REMOTE_ADDR="198.51.100.21", raise_request_exception=False)
+    statuses = [guesser.post(reverse("pitstops:join"), {"code": "ZZZZZZ"}).status_code]
+    statuses += [guesser.post(reverse("pitstops:join"), {"code": "ZZZZZZ"}).status_code]
+    # The second guess found the key gone and started a new window instead of failing.
+    assert statuses == [200, 200]
+    assert shared.get("join-attempts:198.51.100.21") == 1
