@@ -1,6 +1,6 @@
 # Pitstop: `make run` serves the demo, `make test` runs every test. Both set up what they need.
 .DEFAULT_GOAL := help
-.PHONY: help install run test bench check-deploy lint format messages demo
+.PHONY: help install run serve test bench check-deploy lint format messages demo
 
 VENV := .venv
 PY := $(VENV)/bin/python
@@ -18,6 +18,7 @@ endef
 
 help:
 	@echo "make run           install, migrate, load the demo, serve http://127.0.0.1:8000 with its task worker"
+	@echo "make serve         production settings: gunicorn and the task worker on :8000 (DATABASE_URL, REDIS_URL)"
 	@echo "make test          install and run the whole test suite (SQLite; DATABASE_URL for PostgreSQL)"
 	@echo "make bench         benchmarks, one 'BENCH <name> <value> <unit>' line per figure (SCALE=full)"
 	@echo "make check-deploy  Django's deployment checks with production settings"
@@ -43,6 +44,10 @@ run: demo
 	trap 'kill $$worker 2>/dev/null; wait $$worker 2>/dev/null' EXIT; \
 	trap 'exit 130' INT TERM; \
 	$(MANAGE) runserver 127.0.0.1:8000
+
+# The production set-up on this machine (deploy/serve says how); no demo data.
+serve: install
+	@deploy/serve
 
 test: install
 	$(PY) -m pytest

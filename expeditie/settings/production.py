@@ -10,6 +10,8 @@ DEMO_ACCOUNTS_ALLOWED = False  # seed_demo refuses (ASVS 6.3.2), unless --in-pro
 TRUSTED_PROXIES = env.list("TRUSTED_PROXIES", default=["127.0.0.1", "::1"])
 SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
 SECURE_SSL_REDIRECT = env.bool("SECURE_SSL_REDIRECT", default=True)
+# A load balancer's health check may ask over plain HTTP; it gets its answer, not a redirect.
+SECURE_REDIRECT_EXEMPT = [r"^gezond/$"]
 SESSION_COOKIE_SECURE = env.bool("SECURE_COOKIES", default=True)
 CSRF_COOKIE_SECURE = env.bool("SECURE_COOKIES", default=True)
 LANGUAGE_COOKIE_SECURE = env.bool("SECURE_COOKIES", default=True)
