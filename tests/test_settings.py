@@ -71,3 +71,25 @@ def test_browser_tests_fail_rather_than_skip_for_any_truthy_ci(monkeypatch, valu
 
     monkeypatch.setenv("CI", value)
     assert in_ci() is expected
+
+
+COOKIE_NAMES = (
+    "from django.conf import settings as s; "
+    "print(s.SESSION_COOKIE_NAME, s.CSRF_COOKIE_NAME, s.LANGUAGE_COOKIE_NAME)"
+)
+
+
+@pytest.mark.parametrize(
+    ("secure", "names"),
+    [
+        ("true", "__Host-sessionid __Host-csrftoken __Host-django_language"),
+        ("false", "sessionid csrftoken django_language"),
+    ],
+)
+def test_production_cookies_are_host_only_over_https(secure, names):
+    """ASVS 3.3.1: over HTTPS the browser refuses these cookies from any other host."""
+    result = manage(
+        "shell", "-c", COOKIE_NAMES, SECRET_KEY="x" * 50, SECURE_COOKIES=secure, **PRODUCTION
+    )
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.strip().splitlines()[-1].split() == names.split()

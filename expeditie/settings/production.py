@@ -15,6 +15,13 @@ SECURE_REDIRECT_EXEMPT = [r"^gezond/$"]
 SESSION_COOKIE_SECURE = env.bool("SECURE_COOKIES", default=True)
 CSRF_COOKIE_SECURE = env.bool("SECURE_COOKIES", default=True)
 LANGUAGE_COOKIE_SECURE = env.bool("SECURE_COOKIES", default=True)
+# ASVS 3.3.1: a __Host- cookie is refused by the browser unless it is Secure, for the whole
+# site and for this host only, so no sub-domain can plant one. Plain HTTP (make serve) keeps
+# the usual names, which browsers accept without Secure.
+if SESSION_COOKIE_SECURE:
+    SESSION_COOKIE_NAME = "__Host-sessionid"
+    CSRF_COOKIE_NAME = "__Host-csrftoken"
+    LANGUAGE_COOKIE_NAME = "__Host-django_language"
 SECURE_HSTS_SECONDS = env.int("SECURE_HSTS_SECONDS", default=60 * 60 * 24 * 365)
 SECURE_HSTS_INCLUDE_SUBDOMAINS = True
 SECURE_HSTS_PRELOAD = env.bool("SECURE_HSTS_PRELOAD", default=True)
