@@ -58,16 +58,28 @@ def cluster():
     with start_cluster(
         setup=[["seed_demo", "--in-production"]],
         environment={"JOIN_ATTEMPTS_PER_TEN_MINUTES": str(JOIN_LIMIT)},
+        database_proxies=True,
     ) as running:
         yield running
 
 
-def wait_until(condition: Callable[[], bool], timeout: float, what: str) -> None:
+def wait_until(
+    condition: Callable[[], bool], timeout: float, what: str, every: float = 0.1
+) -> None:
     deadline = time.monotonic() + timeout
     while not condition():
         if time.monotonic() > deadline:
             pytest.fail(f"waited {timeout:.0f} s for {what}")
-        time.sleep(0.1)
+        time.sleep(every)
+
+
+def passed_on(cluster) -> list[str]:
+    """nginx's log lines of requests it sent on to another app server after the first failed."""
+    return [
+        line
+        for line in cluster.nginx_access_log.read_text().splitlines()
+        if ", " in line.split("upstream=", 1)[-1]
+    ]
 
 
 def fetch(
@@ -173,13 +185,50 @@ def test_a_session_spread_over_two_servers_loses_nothing_when_one_stops(cluster)
         guesser.request("POST", "/doe-mee/", {"csrfmiddlewaretoken": token, "code": wrong})[0]
         for _ in range(JOIN_LIMIT + 1)
     ]
-    after = cluster.request_counts(posts)
-    guesses = {name: after[name] - before[name] for name in after}
+    # gunicorn writes its access log just after it answers.
+    guessed = lambda: {n: c - before[n] for n, c in cluster.request_counts(posts).items()}  # noqa: E731
+    wait_until(lambda: sum(guessed().values()) == JOIN_LIMIT + 1, 10, "the access logs")
+    guesses = guessed()
     print(f"scaleout: {JOIN_LIMIT + 1} wrong codes answered per server: {guesses}")
     assert statuses == [200] * JOIN_LIMIT + [429]
     assert all(count > 0 for count in guesses.values()), guesses
 
+    # One app server loses its database: it answers 503. nginx sends a phone's card that got
+    # that answer on to the other server (`non_idempotent` in the card's location; other POSTs
+    # are never sent twice), so the phone gets its 200 at once. nginx leaves a failed server
+    # alone for 10 s, then tries it again: a phone writing a card every half second soon has a
+    # card that takes that way.
+    writer = phones[0]
+    cluster.servers[1].database.cut()
+    try:
+
+        def a_card_went_on() -> bool:
+            writer.write(len(writer.cards))
+            return any(
+                "/meedoen/kaart/" in line and "status=503, 200" in line
+                for line in passed_on(cluster)
+            )
+
+        wait_until(a_card_went_on, 60, "a card sent on after a 503", every=0.5)
+    finally:
+        cluster.servers[1].database.restore()
+    assert writer.queue == [] and writer.failures == []
+    assert ("card", "503") not in writer.responses
+    print(f"scaleout: without its database, app2 passed on a card after {len(writer.cards)}")
+    # Its database is back; so is the server in nginx's turns, 10 s after it last failed.
+    app2 = cluster.servers[1]
+    answered = len(app2.request_lines())
+    wait_until(
+        lambda: (
+            fetch(cluster.url, "GET", "/gezond/")[0] == 200 and len(app2.request_lines()) > answered
+        ),
+        30,
+        "nginx to send requests to app2 again",
+        every=0.5,
+    )
+
     # The session: every phone polls and writes its cards; the facilitator's page polls.
+    session_started = time.monotonic()
     stop_board = threading.Event()
     board = Board(facilitator, session_id)
     deadline = time.monotonic() + 120
@@ -202,9 +251,15 @@ def test_a_session_spread_over_two_servers_loses_nothing_when_one_stops(cluster)
         # A quarter of the way in, one app server is told to stop (as a deploy does), while the
         # phones keep writing and polling through nginx.
         total = PHONES * CARDS_EACH
-        stored = lambda: sum(c.stored_at is not None for p in phones for c in p.cards)  # noqa: E731
+        stored = lambda: sum(  # noqa: E731
+            c.stored_at is not None and c.sent_at >= session_started
+            for p in phones
+            for c in p.cards
+        )
         wait_until(lambda: stored() >= total // 4, 60, "a quarter of the cards")
         victim = cluster.servers[1]
+        answered_before_the_stop = len(victim.request_lines())
+        passed_on_before_the_stop = len(passed_on(cluster))
         victim.terminate()
         stopped_at = time.monotonic()
         assert victim.wait_stopped() == 0, "gunicorn stopped cleanly"
@@ -213,9 +268,9 @@ def test_a_session_spread_over_two_servers_loses_nothing_when_one_stops(cluster)
         )
         for thread in threads[1:]:
             thread.join(timeout=max(1.0, deadline - time.monotonic()))
-        cards = [card for phone in phones for card in phone.cards]
+        session_cards = [card for phone in phones for card in phone.cards[-CARDS_EACH:]]
         wait_until(
-            lambda: all(card.key in board.first_seen for card in cards),
+            lambda: all(card.key in board.first_seen for card in session_cards),
             30,
             "every card on the facilitator's board",
         )
@@ -224,9 +279,12 @@ def test_a_session_spread_over_two_servers_loses_nothing_when_one_stops(cluster)
         for thread in threads:
             thread.join(timeout=30)
 
+    cards = [card for phone in phones for card in phone.cards]
+
     # Every card the phones wrote is stored exactly once, and none is left in a queue.
     assert [failure for phone in phones for failure in phone.failures] == []
-    assert len(cards) == total
+    assert not any(phone.queue for phone in phones)
+    assert len(session_cards) == total
     with cluster.connect() as connection, connection.cursor() as cursor:
         cursor.execute(
             "SELECT client_id::text, count(*) FROM pitstops_reflection"
@@ -235,7 +293,7 @@ def test_a_session_spread_over_two_servers_loses_nothing_when_one_stops(cluster)
         )
         in_database = dict(cursor.fetchall())
     assert in_database == {card.client_id: 1 for card in cards}
-    after_the_stop = [card for card in cards if card.sent_at > stopped_at]
+    after_the_stop = [card for card in session_cards if card.sent_at > stopped_at]
     assert after_the_stop, "phones kept writing after the server stopped"
 
     # No phone saw an error it could not get past: reads went to the other server; a card that
@@ -247,16 +305,21 @@ def test_a_session_spread_over_two_servers_loses_nothing_when_one_stops(cluster)
     trouble = {key: n for key, n in responses.items() if not key[1].startswith(("2", "3"))}
     print(f"scaleout: responses {dict(sorted(responses.items()))}")
     assert {kind for kind, _status in trouble} <= {"card"}, trouble
-    retried = sum(card.attempts > 1 for card in cards)
+    retried = sum(card.attempts > 1 for card in cards)  # a 502 would have been sent again
     print(f"scaleout: {len(after_the_stop)} cards written after the stop, {retried} sent again")
 
-    # Both servers answered (until one stopped).
+    # Both servers answered in the session, until one stopped; then nginx sent what it gave the
+    # stopped one on to the other.
+    went_on = [line.split('"')[1] for line in passed_on(cluster)[passed_on_before_the_stop:]]
+    print(f"scaleout: after the stop nginx sent {len(went_on)} requests on: {went_on}")
+    assert went_on
     counts = cluster.request_counts()
     print(f"scaleout: requests per app server: {cluster.share_summary()}")
+    assert answered_before_the_stop > answered
     assert all(count > 0 for count in counts.values()), counts
 
     # Each card on the facilitator's board within moments of its POST.
-    delays = [board.first_seen[card.key] - card.sent_at for card in cards]
+    delays = [board.first_seen[card.key] - card.sent_at for card in session_cards]
     late = sum(delay > BOARD_DELAY_GOAL for delay in delays)
     print(
         f"scaleout: board delay p50 {percentile(delays, 0.5):.2f} s, "

@@ -42,6 +42,7 @@ from .server import (
     tail,
     wait_until_serving,
 )
+from .tcp_proxy import Proxy
 
 NGINX = Path(os.environ.get("PITSTOP_NGINX", "/usr/sbin/nginx"))
 DEPLOY = REPO_ROOT / "deploy"
@@ -82,6 +83,9 @@ class AppServer:
     process: subprocess.Popen[bytes]
     access_log: Path
     log_path: Path
+    # With `running_cluster(database_proxies=True)`: its own way to PostgreSQL, which can be
+    # cut (`database.cut()`, `database.restore()`) to take this server's database away.
+    database: Proxy | None = None
 
     def request_lines(self) -> list[str]:
         """Its access log: one line per request it answered."""
@@ -151,12 +155,15 @@ def running_cluster(
     setup: Sequence[Sequence[str]] = (),
     environment: Mapping[str, str] | None = None,
     redis_url: str = REDIS_URL,
+    database_proxies: bool = False,
     startup_timeout: float = 60.0,
 ) -> Iterator[Cluster]:
     """nginx in front of `servers` gunicorns (each `workers` x `threads`) on a fresh PostgreSQL
     database and an emptied Redis database; yields the `Cluster`. `setup` holds extra
     `manage.py` commands, run after `migrate` and `collectstatic` (e.g. `[["seed_demo",
-    "--in-production"]]`). Everything is stopped and removed on exit."""
+    "--in-production"]]`). With `database_proxies` each app server reaches PostgreSQL through
+    a `Proxy` of its own, so a test can take one server's database away. Everything is stopped
+    and removed on exit."""
     missing = missing_services(redis_url)
     if missing:
         raise ServerError("the cluster needs " + "; ".join(missing))
@@ -188,7 +195,17 @@ def running_cluster(
 
         app_servers = []
         for number in range(1, servers + 1):
-            server = _start_gunicorn(f"app{number}", workdir, env)
+            proxy = None
+            server_env = env
+            if database_proxies:
+                proxy = Proxy((POSTGRES_HOST, POSTGRES_PORT))
+                stack.callback(proxy.close)  # after the server stopped: callbacks run backwards
+                server_env = {
+                    **env,
+                    "DATABASE_URL": database_url.replace(f":{POSTGRES_PORT}/", f":{proxy.port}/"),
+                }
+            server = _start_gunicorn(f"app{number}", workdir, server_env)
+            server.database = proxy
             stack.callback(_stop_gunicorn, server)
             app_servers.append(server)
         for server in app_servers:

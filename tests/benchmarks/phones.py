@@ -231,11 +231,12 @@ class Phone:
         failed; done when every card is stored (and, with `until_revealed`, a poll showed them
         all to the group), at `deadline`, or when `stop` is set."""
         stop = stop or threading.Event()
+        written = len(self.cards) + cards  # the cards written by the end
         now = time.monotonic()
         next_poll = now + start_after
         next_write = next_poll + write_every / 2
         while (now := time.monotonic()) < deadline and not stop.is_set():
-            if len(self.cards) < cards and now >= next_write:
+            if len(self.cards) < written and now >= next_write:
                 self.write(len(self.cards))
                 next_write = now + write_every
             elif self.queue and now >= self.next_retry:
@@ -244,13 +245,13 @@ class Phone:
                 self.poll()
                 next_poll = max(next_poll + POLL_EVERY, time.monotonic())
             if (
-                len(self.cards) == cards
+                len(self.cards) == written
                 and not self.queue
                 and (self.revealed_at is not None or not until_revealed)
             ):
                 return
             wake = [next_poll]
-            if len(self.cards) < cards:
+            if len(self.cards) < written:
                 wake.append(next_write)
             if self.queue:
                 wake.append(self.next_retry)
