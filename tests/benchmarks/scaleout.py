@@ -281,6 +281,15 @@ def live200(run: Run) -> None:
                     client.join()
             results.close()
 
+        # What one run-page fragment costs with every card on it, with nothing else going on.
+        idle = []
+        board = _same_login(facilitators[session_ids[0]][0], cluster.url)
+        for _ in range(3):
+            started = time.monotonic()
+            board.request("GET", f"/sessie/{session_ids[0]}/leiden/", None, {"HX-Request": "true"})
+            idle.append((time.monotonic() - started) * 1000)
+        log(f"{prefix}: one run-page fragment with all cards, idle: {sorted(idle)[1]:.0f} ms")
+
         with cluster.connect() as connection, connection.cursor() as cursor:
             cursor.execute(
                 "SELECT client_id::text, count(*) FROM pitstops_reflection"
@@ -290,6 +299,7 @@ def live200(run: Run) -> None:
             stored = dict(cursor.fetchall())
         counts = cluster.request_counts()
         log(f"{prefix}: requests per app server: {cluster.share_summary()}")
+        log(f"{prefix}: app servers' time by request: {_time_by_kind(cluster)}")
         nginx_lines = cluster.nginx_access_log.read_text(errors="replace").splitlines()
 
     _report(
@@ -304,6 +314,36 @@ def live200(run: Run) -> None:
         stored,
         counts,
         nginx_lines,
+    )
+
+
+ACCESS_LINE = re.compile(r'"(\w+) (\S+) HTTP/[\d.]+" (\d+) \S+ (\d+)ms')
+
+
+def _time_by_kind(cluster) -> str:
+    """Where the app servers spent their time (gunicorn's time per request, summed by kind):
+    under load this includes waiting for the CPU, so read it as shares, not costs."""
+    kinds = (
+        ("poll", re.compile(r"GET /sessie/\d+/meedoen/\?")),
+        ("page", re.compile(r"GET /sessie/\d+/meedoen/$")),
+        ("card", re.compile(r"POST /sessie/\d+/meedoen/kaart/$")),
+        ("board", re.compile(r"GET /sessie/\d+/leiden/$")),
+        ("join", re.compile(r"\w+ /doe-mee/")),
+    )
+    total: Counter[str] = Counter()
+    count: Counter[str] = Counter()
+    for server in cluster.servers:
+        for line in server.request_lines():
+            if match := ACCESS_LINE.search(line):
+                method, path, _status, ms = match.groups()
+                request = f"{method} {path}"
+                kind = next((name for name, rule in kinds if rule.match(request)), "other")
+                total[kind] += int(ms)
+                count[kind] += 1
+    whole = sum(total.values()) or 1
+    return ", ".join(
+        f"{kind} {total[kind] / whole:.0%} ({count[kind]} x {total[kind] / count[kind]:.0f} ms)"
+        for kind, _ in total.most_common()
     )
 
 
