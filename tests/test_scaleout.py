@@ -51,16 +51,19 @@ def requirement_missing(message: str) -> None:
 
 
 @pytest.fixture(scope="module")
-def cluster():
+def cluster(request):
     missing = missing_services()
     if missing:
         requirement_missing("The scale-out test needs " + "; ".join(missing))
+    failed_before = request.session.testsfailed
     with start_cluster(
         setup=[["seed_demo", "--in-production"]],
         environment={"JOIN_ATTEMPTS_PER_TEN_MINUTES": str(JOIN_LIMIT)},
         database_proxies=True,
     ) as running:
         yield running
+        if request.session.testsfailed > failed_before:  # the servers' side of the story
+            print(f"scaleout: the servers' logs\n{running.logs()}")
 
 
 def wait_until(

@@ -135,15 +135,21 @@ class Cluster:
             for server in self.servers
         }
 
-    def shares(self) -> dict[str, float]:
-        counts = self.request_counts()
-        total = sum(counts.values())
-        return {name: count / total if total else 0.0 for name, count in counts.items()}
-
     def share_summary(self) -> str:
         counts = self.request_counts()
         total = sum(counts.values()) or 1
         return ", ".join(f"{name} {count} ({count / total:.0%})" for name, count in counts.items())
+
+    def logs(self) -> str:
+        """The end of every server's log: what to read when something went wrong."""
+        parts = [
+            f"{server.name} ({server.log_path.name}):\n{tail(server.log_path.read_text())}"
+            for server in self.servers
+            if server.log_path.exists()
+        ]
+        if self.nginx_error_log.exists():
+            parts.append(f"nginx (error.log):\n{tail(self.nginx_error_log.read_text())}")
+        return "\n".join(parts)
 
 
 @contextlib.contextmanager
