@@ -2,10 +2,11 @@
 servers (gunicorn, deploy/gunicorn.conf.py) that share one PostgreSQL database and one Redis.
 
 Through the proxy: phones join by code and post cards while the facilitator's run page polls;
-requests reach both servers; the join-code limit counts across them; every card is stored once
-and shows on the facilitator's board within moments; and when one app server is stopped
-mid-session (SIGTERM, as a deploy does) the phones lose nothing. nginx's own pages (too large,
-no app server) are checked too.
+requests reach both servers; the join-code limit counts across them; a server that lost its
+database answers 503 and nginx sends the phone's card on to the other; when one app server is
+stopped mid-session (SIGTERM, as a deploy does) the phones lose nothing; every card is stored
+once and shows on the facilitator's board within moments. nginx's own pages (too large, no app
+server) and the host's site file are checked too.
 
 Marked `scaleout`: `make test` leaves it out, `.ci/run` runs it as a step of its own
 (`pytest -m scaleout`). It needs nginx, PostgreSQL and Redis on this machine; without them it
@@ -25,6 +26,7 @@ from collections import Counter
 from collections.abc import Callable
 
 import pytest
+from django.conf import settings
 
 from tests.benchmarks.cluster import NGINX, NGINX_FILES, REPO_ROOT, missing_services
 from tests.benchmarks.cluster import running_cluster as start_cluster
@@ -40,7 +42,13 @@ WRITE_EVERY = 2.0  # seconds between a phone's cards
 JOIN_LIMIT = 10  # JOIN_ATTEMPTS_PER_TEN_MINUTES for this cluster
 BOARD_DELAY_GOAL = 3.0  # seconds from a card's POST to the facilitator's board (reported)
 BOARD_DELAY_BOUND = 15.0  # beyond this the test fails: something is wrong, not just slow
-NGINX_BODY_LIMIT = 13 * 1024 * 1024  # client_max_body_size 13m in pitstop-locations.conf
+
+
+def nginx_body_limit() -> int:
+    """client_max_body_size in pitstop-locations.conf, in bytes."""
+    text = (NGINX_FILES / "pitstop-locations.conf").read_text()
+    megabytes = re.search(r"^client_max_body_size (\d+)m;", text, re.M)
+    return int(megabytes.group(1)) * 1024 * 1024
 
 
 def requirement_missing(message: str) -> None:
@@ -141,12 +149,15 @@ def test_the_site_file_for_a_host_passes_nginx_checks(tmp_path):
 
 
 def test_nginx_answers_what_it_answers_itself(cluster):
+    # A little above what Django reads.
+    django_limit = settings.DATA_UPLOAD_MAX_MEMORY_SIZE
+    assert django_limit < nginx_body_limit() <= django_limit + 4 * 1024 * 1024
     # Too large: nginx's page, in Dutch and English, not a reset connection.
     status, headers, body = fetch(
         cluster.url,
         "POST",
         "/doe-mee/",
-        b"x" * (NGINX_BODY_LIMIT + 1),
+        b"x" * (nginx_body_limit() + 1),
         {"Content-Type": "application/x-www-form-urlencoded"},
     )
     page = body.decode()
