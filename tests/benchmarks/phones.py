@@ -112,7 +112,6 @@ class Phone:
         proof = re.search(r'name="proof" value="([^"]+)"', page)
         if proof is None:
             raise JoinError(f"phone {self.number}: the code {code} was not accepted")
-        token = self.browser.cookies.get("csrftoken", token)
         status, headers, _text = self.browser.request(
             "POST",
             "/doe-mee/wie-ben-je/",
