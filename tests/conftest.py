@@ -135,6 +135,29 @@ def client_for(client, world):
     return make
 
 
+def pytest_collection_modifyitems(config, items):
+    """Tests marked `scaleout` (nginx in front of two app servers, tests/test_scaleout.py) run
+    only when asked, with `-m scaleout`: `.ci/run` gives them a step of their own, and `make
+    test` stays as it was."""
+    if "scaleout" in (config.option.markexpr or ""):
+        return  # -m decides
+    left_out = [item for item in items if item.get_closest_marker("scaleout")]
+    if left_out:
+        config.hook.pytest_deselected(items=left_out)
+        items[:] = [item for item in items if not item.get_closest_marker("scaleout")]
+        config.stash[SCALEOUT_LEFT_OUT] = len(left_out)
+
+
+SCALEOUT_LEFT_OUT = pytest.StashKey[int]()
+
+
+def pytest_terminal_summary(terminalreporter, config):
+    if left_out := config.stash.get(SCALEOUT_LEFT_OUT, 0):
+        terminalreporter.write_line(
+            f"{left_out} scale-out tests left out (nginx, two app servers): pytest -m scaleout"
+        )
+
+
 @pytest.fixture(autouse=True)
 def _empty_cache():
     """Rate limits live in the cache; each test starts with none."""

@@ -17,6 +17,7 @@ from dataclasses import dataclass, field
 from .clustering import clustering
 from .live import live_session
 from .overview import overview_at_scale
+from .scaleout import live200
 from .server import (
     HEALTH_PATH,
     BenchmarkError,
@@ -86,6 +87,7 @@ BENCHMARKS: list[Callable[[Run], None]] = [
     synthesis,
     clustering,
     overview_at_scale,
+    live200,
 ]
 
 

@@ -102,9 +102,9 @@ def running_server(
     """
     with tempfile.TemporaryDirectory(prefix="pitstop-bench-") as tmp:
         workdir = Path(tmp)
-        env = {**_production_env(workdir), **(environment or {})}
+        env = {**production_environment(workdir), **(environment or {})}
         for command in (["migrate", "--no-input"], ["collectstatic", "--no-input"], *setup):
-            _manage(list(command), env)
+            manage(list(command), env)
 
         # Bind the port here and hand the socket to gunicorn (`fd://`): no window in which
         # another process could take a port we picked. gunicorn calls listen() itself, so
@@ -145,20 +145,20 @@ def running_server(
         base_url = f"http://127.0.0.1:{port}"
         started = False
         try:
-            _wait_until_serving(process, port, startup_timeout, log_path)
+            wait_until_serving(process, port, startup_timeout, log_path)
             started = True
             log(
                 f"gunicorn serves {base_url} ({workers or cpu_count()} workers x {threads} threads)"
             )
             yield base_url
         finally:
-            _stop(process)
+            stop_process(process)
             server_log = log_path.read_text(errors="replace").strip()
             if started and server_log:  # a failed start carries the log in its ServerError
                 log(f"gunicorn said:\n{server_log}")
 
 
-def _production_env(workdir: Path) -> dict[str, str]:
+def production_environment(workdir: Path) -> dict[str, str]:
     """Production settings, a random key and a database and media folder that die with `workdir`."""
     env = dict(os.environ)
     # A developer's gunicorn flags would make figures incomparable between machines.
@@ -177,7 +177,7 @@ def _production_env(workdir: Path) -> dict[str, str]:
     return env
 
 
-def _manage(command: list[str], env: Mapping[str, str]) -> None:
+def manage(command: list[str], env: Mapping[str, str]) -> None:
     """Run one `manage.py` command; its output only matters, on stderr, when it fails."""
     completed = subprocess.run(
         [sys.executable, "manage.py", *command],
@@ -191,13 +191,18 @@ def _manage(command: list[str], env: Mapping[str, str]) -> None:
     )
     if completed.returncode != 0:
         output = (completed.stdout + completed.stderr).strip()
-        raise ServerError(f"manage.py {' '.join(command)} failed:\n{_tail(output)}")
+        raise ServerError(f"manage.py {' '.join(command)} failed:\n{tail(output)}")
 
 
-def _wait_until_serving(
-    process: subprocess.Popen[bytes], port: int, timeout: float, log_path: Path
+def wait_until_serving(
+    process: subprocess.Popen[bytes],
+    port: int,
+    timeout: float,
+    log_path: Path,
+    *,
+    name: str = "gunicorn",
 ) -> None:
-    """Poll the health view until it answers 200; fail fast if gunicorn exits instead.
+    """Poll the health view until it answers 200; fail fast if the server exits instead.
 
     Any other answer fails at once: the server is up, and waiting will not change its mind.
     """
@@ -205,7 +210,7 @@ def _wait_until_serving(
     last_problem = "no answer yet"
     while time.monotonic() < deadline:
         if process.poll() is not None:
-            raise _server_error(f"gunicorn exited with {process.returncode}", log_path)
+            raise server_error(f"{name} exited with {process.returncode}", log_path)
         connection = http.client.HTTPConnection("127.0.0.1", port, timeout=2)
         try:
             connection.request("GET", HEALTH_PATH)
@@ -219,33 +224,34 @@ def _wait_until_serving(
             connection.close()
         if response.status == 200:
             return
-        raise _server_error(f"GET {HEALTH_PATH} answered HTTP {response.status}, not 200", log_path)
-    raise _server_error(
-        f"gunicorn did not answer within {timeout:.0f} s ({last_problem})", log_path
-    )
+        raise server_error(f"GET {HEALTH_PATH} answered HTTP {response.status}, not 200", log_path)
+    raise server_error(f"{name} did not answer within {timeout:.0f} s ({last_problem})", log_path)
 
 
-def _stop(process: subprocess.Popen[bytes]) -> None:
-    """Ask gunicorn to stop (SIGTERM: graceful), then kill its whole process group if it lingers."""
+def stop_process(
+    process: subprocess.Popen[bytes], *, name: str = "gunicorn", timeout: float = 10.0
+) -> None:
+    """Ask a server to stop (SIGTERM: graceful for gunicorn, quick for nginx), then kill its whole
+    process group if it lingers. The process must lead its own group (`start_new_session`)."""
     if process.poll() is None:
         process.terminate()
         try:
-            process.wait(timeout=10)
+            process.wait(timeout=timeout)
         except subprocess.TimeoutExpired:
-            log("gunicorn ignored SIGTERM; killing it")
+            log(f"{name} ignored SIGTERM; killing it")
     with contextlib.suppress(ProcessLookupError):
         # The workers share the group; after a clean stop this finds nobody left.
         os.killpg(process.pid, signal.SIGKILL)
     process.wait()
 
 
-def _server_error(problem: str, log_path: Path) -> ServerError:
-    """The problem, and the end of gunicorn's log, which usually says why."""
-    output = _tail(log_path.read_text(errors="replace"))
+def server_error(problem: str, log_path: Path) -> ServerError:
+    """The problem, and the end of the server's log, which usually says why."""
+    output = tail(log_path.read_text(errors="replace"))
     return ServerError(f"{problem}:\n{output}" if output else problem)
 
 
-def _tail(text: str, lines: int = 40) -> str:
+def tail(text: str, lines: int = 40) -> str:
     return "\n".join(text.strip().splitlines()[-lines:])
 
 

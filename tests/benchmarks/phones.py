@@ -1,0 +1,327 @@
+"""Phones and a facilitator's laptop in a live session, as the pages behave in a browser.
+
+A `Phone` does what static/js/session.js and the page's htmx do: it joins by code as a guest,
+polls its page every 2 s (HX-Request, If-None-Match), and keeps each card it writes in a queue,
+with the card's own client id, until the server says it is stored; after a failure it sends the
+card again 5 s later, and after the last card the page reloads. A `Board` is the facilitator's
+run page (`/sessie/<n>/leiden/`) polling every 2 s, noting when each card first shows on it.
+
+Every time is `time.monotonic()`, the same clock in every process on Linux, so a card's POST in
+one process and its first sight on the board in another can be compared.
+"""
+
+from __future__ import annotations
+
+import http.client
+import json
+import math
+import re
+import threading
+import time
+import uuid
+from collections import Counter
+from dataclasses import dataclass, field
+
+from .live import Browser
+
+POLL_EVERY = 2.0  # hx-trigger="every 2s" on the participant's page and the run page
+RETRY_EVERY = 5.0  # session.js: setInterval(flush, 5000)
+# The text of every card names its phone and number, so a page can be searched for it.
+CARD_PATTERN = re.compile(r"Kaartje (\d+) van telefoon (\d{4})\b")
+TRANSPORT_ERRORS = (OSError, http.client.HTTPException)
+
+
+def card_text(phone: int, number: int) -> str:
+    return f"Kaartje {number} van telefoon {phone:04d}"
+
+
+def card_keys(html: str) -> set[tuple[int, int]]:
+    """(phone, card) of every card on a page."""
+    return {(int(phone), int(card)) for card, phone in CARD_PATTERN.findall(html)}
+
+
+class JoinError(RuntimeError):
+    """A phone could not join the session."""
+
+
+@dataclass
+class Card:
+    """A card as session.js keeps it: its text and client id, and what became of it."""
+
+    phone: int
+    number: int
+    client_id: str = field(default_factory=lambda: str(uuid.uuid4()))
+    attempts: int = 0
+    sent_at: float | None = None  # the attempt the server stored
+    stored_at: float | None = None
+
+    @property
+    def key(self) -> tuple[int, int]:
+        return (self.phone, self.number)
+
+    @property
+    def text(self) -> str:
+        return card_text(self.phone, self.number)
+
+
+class Phone:
+    """One participant's phone: one keep-alive connection, its own cookies."""
+
+    def __init__(self, base_url: str, number: int) -> None:
+        self.browser = Browser(base_url)
+        self.number = number
+        self.session_id = 0
+        self.state = ""  # ?state=<phase>-<status> of the page's poll
+        self.theme = ""
+        self.form_token = ""
+        self.etag = ""
+        self.cards: list[Card] = []
+        self.queue: list[Card] = []
+        self.next_retry = 0.0
+        self.responses: Counter[tuple[str, str]] = Counter()  # (kind, status) -> count
+        self.poll_ms: list[float] = []
+        self.failures: list[str] = []  # what a person would have noticed: refused, lost
+        self.revealed_at: float | None = None
+
+    # --- requests --------------------------------------------------------------------------
+
+    def _send(
+        self,
+        kind: str,
+        method: str,
+        path: str,
+        data: dict | None = None,
+        headers: dict | None = None,
+    ) -> tuple[int, dict[str, str], str] | None:
+        """One request; None when the connection failed (counted, and a new one next time)."""
+        try:
+            status, response_headers, body = self.browser.request(method, path, data, headers)
+        except TRANSPORT_ERRORS as error:
+            self.browser.connection.close()
+            self.responses[(kind, type(error).__name__)] += 1
+            return None
+        self.responses[(kind, str(status))] += 1
+        return status, response_headers, body
+
+    def join(self, code: str) -> None:
+        """The join page, the code, a guest name, then the session's page."""
+        token = self.browser.form_token("/doe-mee/")
+        _status, _headers, page = self.browser.request(
+            "POST", "/doe-mee/", {"csrfmiddlewaretoken": token, "code": code}
+        )
+        proof = re.search(r'name="proof" value="([^"]+)"', page)
+        if proof is None:
+            raise JoinError(f"phone {self.number}: the code {code} was not accepted")
+        status, headers, _text = self.browser.request(
+            "POST",
+            "/doe-mee/wie-ben-je/",
+            {
+                "csrfmiddlewaretoken": token,
+                "proof": proof.group(1),
+                "guest_name": f"Telefoon {self.number}",
+            },
+        )
+        match = re.search(r"/sessie/(\d+)/meedoen/", headers.get("Location", ""))
+        if status != 302 or match is None:
+            raise JoinError(f"phone {self.number} could not join: HTTP {status}")
+        self.session_id = int(match.group(1))
+        self.reload()
+
+    def reload(self) -> None:
+        """The whole page, as after joining, after a card, or when the phase changes."""
+        answer = self._send("page", "GET", f"/sessie/{self.session_id}/meedoen/")
+        if answer is None or answer[0] != 200:
+            return  # the next poll tries again
+        page = answer[2]
+        if state := re.search(r"meedoen/\?state=([a-z_]+-[a-z]+)", page):
+            self.state = state.group(1)
+        if token := re.search(
+            r'id="card-form".*?name="csrfmiddlewaretoken" value="([^"]+)"', page, re.S
+        ):
+            self.form_token = token.group(1)
+        select = re.search(r'<select name="theme".*?</select>', page, re.S)
+        chosen = select and re.search(r'<option value="(\d+)" selected', select.group(0))
+        self.theme = chosen.group(1) if chosen else ""
+
+    def poll(self) -> str | None:
+        """The page's poll; the fragment when it changed, else None."""
+        headers = {"HX-Request": "true"}
+        if self.etag:
+            headers["If-None-Match"] = self.etag
+        started = time.monotonic()
+        answer = self._send(
+            "poll", "GET", f"/sessie/{self.session_id}/meedoen/?state={self.state}", None, headers
+        )
+        finished = time.monotonic()
+        if answer is None:
+            return None
+        status, response_headers, body = answer
+        self.poll_ms.append((finished - started) * 1000)
+        if status == 204 and response_headers.get("HX-Refresh"):
+            self.reload()  # a new phase: htmx reloads the page
+            return None
+        if status != 200:
+            return None
+        self.etag = response_headers.get("ETag", "")
+        if self.revealed_at is None and self.cards and all(c.text in body for c in self.cards):
+            self.revealed_at = finished
+        return body
+
+    def write(self, number: int) -> Card:
+        """Write a card: into the queue, and off at once."""
+        card = Card(self.number, number)
+        self.cards.append(card)
+        self.queue.append(card)
+        self.flush()
+        return card
+
+    def flush(self) -> None:
+        """Send the queued cards, first to last, until one fails (it waits for the next try)."""
+        while self.queue:
+            card = self.queue[0]
+            card.attempts += 1
+            sent_at = time.monotonic()
+            answer = self._send(
+                "card",
+                "POST",
+                f"/sessie/{self.session_id}/meedoen/kaart/",
+                {
+                    "csrfmiddlewaretoken": self.form_token,
+                    "text": card.text,
+                    "kind": "observation",
+                    "visibility": "coalition",
+                    "theme": self.theme,
+                    "client_id": card.client_id,
+                },
+                {"Accept": "application/json", "X-CSRFToken": self.form_token},
+            )
+            try:
+                data = json.loads(answer[2]) if answer is not None else None
+            except ValueError:
+                data = None  # an HTML error page: session.js's fetch fails to read it, and waits
+            if not isinstance(data, dict):
+                self.next_retry = time.monotonic() + RETRY_EVERY
+                return
+            if data.get("ok"):
+                card.sent_at, card.stored_at = sent_at, time.monotonic()
+                self.queue.pop(0)
+                if not self.queue:
+                    self.reload()  # session.js reloads the page when its queue is empty
+                continue
+            if data.get("retry"):  # the server is away for a moment (503): the card stays
+                self.next_retry = time.monotonic() + RETRY_EVERY
+                return
+            self.queue.pop(0)  # refused for good, or not joined: the writer sees the error
+            self.failures.append(f"card {card.key} refused: HTTP {answer[0]} {data}")
+
+    # --- a whole session -------------------------------------------------------------------
+
+    def take_part(
+        self,
+        cards: int,
+        *,
+        write_every: float,
+        deadline: float,
+        start_after: float = 0.0,
+        until_revealed: bool = False,
+        stop: threading.Event | None = None,
+    ) -> None:
+        """Poll every 2 s and write `cards` cards, one every `write_every` s, sending again what
+        failed; done when every card is stored (and, with `until_revealed`, a poll showed them
+        all to the group), at `deadline`, or when `stop` is set."""
+        stop = stop or threading.Event()
+        written = len(self.cards) + cards  # the cards written by the end
+        now = time.monotonic()
+        next_poll = now + start_after
+        next_write = next_poll + write_every / 2
+        while (now := time.monotonic()) < deadline and not stop.is_set():
+            if len(self.cards) < written and now >= next_write:
+                self.write(len(self.cards))
+                next_write = now + write_every
+            elif self.queue and now >= self.next_retry:
+                self.flush()
+            if now >= next_poll:
+                self.poll()
+                next_poll = max(next_poll + POLL_EVERY, time.monotonic())
+            if (
+                len(self.cards) == written
+                and not self.queue
+                and (self.revealed_at is not None or not until_revealed)
+            ):
+                return
+            wake = [next_poll]
+            if len(self.cards) < written:
+                wake.append(next_write)
+            if self.queue:
+                wake.append(self.next_retry)
+            stop.wait(max(0.0, min(wake) - time.monotonic()))
+        if self.queue:
+            self.failures.append(f"{len(self.queue)} cards still queued at the end")
+        if until_revealed and self.revealed_at is None:
+            self.failures.append("the revealed cards never showed")
+
+    def summary(self) -> dict:
+        """What the phone measured, as plain data (it crosses process boundaries)."""
+        return {
+            "number": self.number,
+            "cards": [
+                (c.phone, c.number, c.client_id, c.attempts, c.sent_at, c.stored_at)
+                for c in self.cards
+            ],
+            "responses": dict(self.responses),
+            "poll_ms": list(self.poll_ms),
+            "failures": list(self.failures),
+            "revealed_at": self.revealed_at,
+        }
+
+
+class Board:
+    """The facilitator's run page, polled as htmx does; notes when each card first shows."""
+
+    def __init__(self, browser: Browser, session_id: int) -> None:
+        self.browser = browser
+        self.session_id = session_id
+        self.etag = ""
+        self.first_seen: dict[tuple[int, int], float] = {}
+        self.responses: Counter[tuple[str, str]] = Counter()
+        self.poll_ms: list[float] = []
+        self.fragment_bytes = 0
+
+    def poll(self) -> None:
+        headers = {"HX-Request": "true"}
+        if self.etag:
+            headers["If-None-Match"] = self.etag
+        started = time.monotonic()
+        try:
+            status, response_headers, body = self.browser.request(
+                "GET", f"/sessie/{self.session_id}/leiden/", None, headers
+            )
+        except TRANSPORT_ERRORS as error:
+            self.browser.connection.close()
+            self.responses[("board", type(error).__name__)] += 1
+            return
+        finished = time.monotonic()
+        self.responses[("board", str(status))] += 1
+        self.poll_ms.append((finished - started) * 1000)
+        if status != 200:
+            return
+        self.etag = response_headers.get("ETag", "")
+        self.fragment_bytes = len(body.encode())
+        for key in card_keys(body):
+            self.first_seen.setdefault(key, finished)
+
+    def watch(self, stop: threading.Event, until: float) -> None:
+        """Poll every 2 s until `stop` is set or `until` has passed."""
+        next_poll = time.monotonic()
+        while not stop.is_set() and time.monotonic() < until:
+            self.poll()
+            next_poll = max(next_poll + POLL_EVERY, time.monotonic())
+            stop.wait(max(0.0, next_poll - time.monotonic()))
+
+
+def percentile(values: list[float], share: float) -> float:
+    """Nearest rank; 0.0 without values."""
+    ordered = sorted(values)
+    if not ordered:
+        return 0.0
+    return ordered[min(len(ordered) - 1, max(0, math.ceil(share * len(ordered)) - 1))]
