@@ -341,9 +341,10 @@ def _poll(request: HttpRequest, pk: int) -> HttpResponse:
 
     The signed cookie proves the phone joined this session. Outside the resonance phase every
     participant sees the same cards, so what a poll gets is shared through the cache: a delta
-    from the version the phone shows (one rendering per pair of versions, for every phone at
-    that version), or the whole fragment, rendered at most once a second per session, so 60
-    phones posting at once do not mean 60 renders per card.
+    from the version the phone shows to the newest version taken at most once a second (one
+    rendering per pair of versions, for every phone at that version), or the whole fragment,
+    rendered at most once a second per session. So 60 phones posting at once do not mean 60
+    renders per card: their polls meet at the same few versions.
     """
     key = participant_key(request, pk)
     state = Session.live_state(pk)
@@ -369,8 +370,12 @@ def _poll(request: HttpRequest, pk: int) -> HttpResponse:
         context = _participant_context(participant.session, participant)
         html = render_to_string(LIVE, context, request)
         return mark_fragment(HttpResponse(html), etag, versioned=versioned)
-    if versioned and (delta := _shared_delta(pk, shown, version)) is not None:
-        return mark_delta(HttpResponse(delta))
+    if versioned:
+        target = _shared_target(pk, version)
+        if shown >= target:  # the phone is as far as phones are taken now; more in a second
+            return live_not_modified()
+        if (delta := _shared_delta(pk, shown, target)) is not None:
+            return mark_delta(HttpResponse(delta))
     version, html = _shared_fragment(pk, version)
     etag = fragment_etag("p", pk, version)
     if cached := not_modified(request, etag):
@@ -394,6 +399,18 @@ def _shared_fragment(pk: int, version: int) -> tuple[int, str]:
     html = render_to_string(LIVE, _shared_context(session))
     cache.set(cache_key, (session.version, html, time.time()), timeout=60)
     return session.version, html
+
+
+def _shared_target(pk: int, version: int) -> int:
+    """The version phones are brought up to: the newest, taken at most once a second per
+    session. During a burst of cards every version is new for a moment; without this, each
+    phone's poll would be a pair of versions of its own, rendered for it alone."""
+    cache_key = f"pitstops:participant-target:{pk}"
+    cached = cache.get(cache_key)
+    if cached and (cached[0] >= version or time.time() - cached[1] < SHARED_FRAGMENT_MAX_AGE):
+        return cached[0]
+    cache.set(cache_key, (version, time.time()), timeout=60)
+    return version
 
 
 def _shared_delta(pk: int, since: int, version: int) -> str | None:

@@ -34,6 +34,20 @@ def live(world, client):
     return world.session
 
 
+# The clock of the phones' shared renderings (at most one a second), held still by `clock`;
+# `poll` moves it on a second before a phone's poll, unless told not to.
+NOW = [0.0]
+
+
+@pytest.fixture(autouse=True)
+def clock(monkeypatch):
+    from pitstops.views import taking_part
+
+    NOW[0] = 1_000_000.0
+    monkeypatch.setattr(taking_part.time, "time", lambda: NOW[0])
+    return NOW
+
+
 @pytest.fixture
 def phone(live):
     phone = Client()
@@ -46,8 +60,11 @@ def version_of(session: Session) -> int:
     return session.version
 
 
-def poll(client: Client, session: Session, name: str, version: int | None):
-    """A poll as session.js sends it: the version the screen shows, if any."""
+def poll(client: Client, session: Session, name: str, version: int | None, *, later=True):
+    """A poll as session.js sends it: the version the screen shows, if any. A phone's poll
+    comes a second `later` than the one before, past the shared renderings' second."""
+    if name == PHONE and later:
+        NOW[0] += 1.1
     headers = {"HX-Request": "true"}
     if version is not None:
         headers["X-Live-Version"] = str(version)
@@ -81,6 +98,19 @@ def write(session: Session, text: str, **fields) -> Reflection:
         client_id=uuid.uuid4(),
     )
     return card
+
+
+def shown_at_once(session: Session, world, text: str) -> Reflection:
+    """A card the facilitator types: on the board and the phones at once, in any phase."""
+    return live_rules.scribe_card(
+        session,
+        facilitator=world.user("facilitator"),
+        text=text,
+        kind="observation",
+        theme=session.current_theme,
+        member=None,
+        photo=None,
+    )
 
 
 # --- 304 ------------------------------------------------------------------------------------
@@ -288,10 +318,28 @@ def test_the_phones_delta_is_shared_and_shows_only_the_groups_cards(live, client
     assert "Onthuld en gedeeld" in first.text and "Nog stil geschreven" in first.text
     assert "csrfmiddlewaretoken" not in first.text  # the same for every phone
     with CaptureQueriesContext(connection) as queries:
-        second = poll(other, live, PHONE, version)
+        second = poll(other, live, PHONE, version, later=False)
     assert second.text == first.text
     # The participant's cookie, the session's state and the delta: all from the cache.
     assert len(queries) == 0
+
+
+def test_phones_polling_during_a_burst_meet_at_the_same_versions(live, world, phone):
+    other = Client()
+    join(other, live, guest="Mia")
+    version = version_of(live)
+    shown_at_once(live, world, "Eerste van veel")
+    first = poll(phone, live, PHONE, version)
+    reached = shown(first)
+    shown_at_once(live, world, "Tweede van veel")
+    # Within the second: the other phone gets the same delta, and the first one, already as far
+    # as phones are taken now, a 304.
+    assert poll(other, live, PHONE, version, later=False).text == first.text
+    assert poll(phone, live, PHONE, reached, later=False).status_code == 304
+    # A second later the newest version is taken: the second card comes.
+    later = poll(phone, live, PHONE, reached)
+    assert is_delta(later) and "Tweede van veel" in later.text
+    assert "Eerste van veel" not in later.text
 
 
 # --- The whole fragment, when a delta cannot do ---------------------------------------------
@@ -406,15 +454,7 @@ def test_a_delta_costs_the_same_queries_at_10_and_300_cards(
     for cards in (10, 300):
         fill(live, cards)
         version = version_of(live)
-        live_rules.scribe_card(  # a new card, in any phase
-            live,
-            facilitator=world.user("facilitator"),
-            text=f"Nieuw bij {cards}",
-            kind="observation",
-            theme=live.current_theme,
-            member=None,
-            photo=None,
-        )
+        shown_at_once(live, world, f"Nieuw bij {cards}")
         with django_assert_max_num_queries(16) as captured:
             response = poll(viewer, live, name, version)
         assert is_delta(response), (name, phase)
