@@ -233,6 +233,16 @@ def test_the_small_sections_come_with_every_delta(live, client, world):
     assert re.search(r"[12] (deelnemers?|participants?)", response.text)
 
 
+def test_markup_typed_on_a_card_comes_as_text_in_a_delta(live, client, phone):
+    version = version_of(live)
+    typed = '<script>alert(1)</script><img src=x onerror="alert(2)">'
+    post_card(phone, live, typed, theme=live.current_theme_id)
+    response = poll(client, live, RUN, version)
+    assert is_delta(response)
+    assert "<script>alert(1)" not in response.text and "<img src=x" not in response.text
+    assert "&lt;script&gt;alert(1)&lt;/script&gt;" in response.text
+
+
 # --- Privacy: the board and the phones never get what they may not show ---------------------
 
 
