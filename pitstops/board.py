@@ -16,6 +16,8 @@ from .models import Agreement, CardGroup, CompassRating, CompassScore, Reflectio
 
 # Aggregates by role are shown only when each side has at least this many people.
 MIN_GROUP_SIZE = 3
+# Once the facilitator made groups, sharing and everything after shows the cards by group.
+UNGROUPED_PHASES = {Session.Phase.CHECK_IN, Session.Phase.REFLECT}
 MARKS_SHOWN_IN = {
     Session.Phase.RESONANCE,
     Session.Phase.AGREEMENTS,
@@ -100,8 +102,8 @@ def card_queryset(session: Session, *, with_marks: bool | None = None) -> QueryS
     return cards.annotate(mark_count=Count("marks")) if with_marks else cards
 
 
-def _live_state(session: Session, *, grouped: bool) -> dict[str, Any]:
-    """The counts in the header and the layout, in a fixed number of queries."""
+def _live_state(session: Session, *, by_group: bool) -> dict[str, Any]:
+    """The counts in the header, and the layout, in a fixed number of queries."""
     themes = list(session.themes.all())
     counts = Reflection.objects.filter(session=session).aggregate(
         written=Count("pk"),
@@ -113,22 +115,17 @@ def _live_state(session: Session, *, grouped: bool) -> dict[str, Any]:
         "written_count": counts["written"],
         "hidden_count": counts["hidden"],
         "themes": themes,
-        # Once the facilitator made groups, sharing and everything after shows them.
-        "by_group": grouped
-        and session.phase not in (Session.Phase.CHECK_IN, Session.Phase.REFLECT)
-        and session.groups.exists(),
+        "by_group": by_group,
     }
 
 
 def build_board(session: Session, cards: QuerySet[Reflection]) -> Board:
     """Sort the given cards (already filtered for the viewer) into themes and groups."""
     groups = list(session.groups.all())
-    board = Board(**_live_state(session, grouped=False))
-    board.card_groups = groups
-    board.by_group = bool(groups) and session.phase not in (
-        Session.Phase.CHECK_IN,
-        Session.Phase.REFLECT,
+    board = Board(
+        **_live_state(session, by_group=bool(groups) and session.phase not in UNGROUPED_PHASES)
     )
+    board.card_groups = groups  # read already: the run page needs no query of its own
     columns = {theme.pk: ThemeColumn(theme) for theme in board.themes}
     by_group: dict[int | None, list[Reflection]] = defaultdict(list)
     for card in cards:
@@ -158,7 +155,8 @@ def build_delta(
     """
     if not session.delta_possible(since):
         return None
-    delta = BoardDelta(**_live_state(session, grouped=grouped), since=since)
+    by_group = grouped and session.phase not in UNGROUPED_PHASES and session.groups.exists()
+    delta = BoardDelta(**_live_state(session, by_group=by_group), since=since)
     withdrawn = session.withdrawn_cards.filter(version__gt=since).order_by()
     changed = Reflection.objects.filter(session=session, changed_at_version__gt=since).order_by()
     # Every card that changed or went, to start with; those the viewer may see are put back.
