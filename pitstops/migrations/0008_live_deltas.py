@@ -37,12 +37,12 @@ class Migration(migrations.Migration):
         migrations.AddField(
             model_name='reflection',
             name='changed_at_version',
-            field=models.PositiveIntegerField(default=0, editable=False, verbose_name='session version of its last change'),
+            field=models.PositiveIntegerField(db_default=0, default=0, editable=False, verbose_name='session version of its last change'),
         ),
         migrations.AddField(
             model_name='session',
             name='structure_version',
-            field=models.PositiveIntegerField(default=0, editable=False, verbose_name='version of the last change of layout'),
+            field=models.PositiveIntegerField(db_default=0, default=0, editable=False, verbose_name='version of the last change of layout'),
         ),
         migrations.AddIndex(
             model_name='reflection',

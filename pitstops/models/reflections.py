@@ -182,8 +182,9 @@ class Reflection(models.Model):
     updated_at = models.DateTimeField(_("updated at"), auto_now=True)
     # The session's version when the card was last written, held back, grouped, revealed or
     # marked (Session.touch sets it): a screen that shows an older version gets it in its delta.
+    # A default in the database too: rows written with SQL (bulk loads, benchmarks) need none.
     changed_at_version = models.PositiveIntegerField(
-        _("session version of its last change"), default=0, editable=False
+        _("session version of its last change"), default=0, db_default=0, editable=False
     )
 
     objects = ReflectionQuerySet.as_manager()

@@ -165,7 +165,7 @@ class Session(models.Model):
     # The version of the last change to the layout (open or close, phase, theme, groups): a
     # screen that shows an older version cannot be patched and gets its whole fragment.
     structure_version = models.PositiveIntegerField(
-        _("version of the last change of layout"), default=0, editable=False
+        _("version of the last change of layout"), default=0, db_default=0, editable=False
     )
     opened_at = models.DateTimeField(_("opened at"), null=True, blank=True)
     closed_at = models.DateTimeField(_("closed at"), null=True, blank=True)
