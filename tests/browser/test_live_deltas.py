@@ -37,7 +37,7 @@ def test_a_card_comes_and_goes_without_a_reload_or_a_whole_fragment(
     phone.get_by_role("button", name="Versturen").click()
     mine = phone.get_by_role("region", name="Mijn kaartjes")
     expect(mine).to_contain_text("Fijn om hier te zijn", timeout=LIVE)
-    expect(phone.locator("#queue-status[role=status]")).to_have_text("Je kaartje is bewaard.")
+    expect(phone.locator("[role=status] > #queue-status")).to_have_text("Je kaartje is bewaard.")
     assert phone.evaluate("window.stillTheSamePage") is True
     expect(mine.get_by_text("Veranderen of intrekken")).to_be_visible()
 
