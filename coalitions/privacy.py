@@ -23,6 +23,7 @@ from pitstops.models import (
     JoinRequest,
     Participant,
     Reflection,
+    Session,
 )
 
 from .models import AccountSession, AgreementReminder, Member, SmallThing, TamtamPost
@@ -138,6 +139,9 @@ def erase_account(user: Any, *, keep_words: bool) -> None:
     members = Member.objects.filter(user=user)
     words = Reflection.objects.filter(author__in=members)
     posts = TamtamPost.objects.filter(author__in=members)
+    # Screens of a session still running would keep the name or the words until they render
+    # again: after the change, they render their whole fragment (no delta carries this).
+    sessions = list(Session.objects.filter(reflections__in=words).distinct())
     if keep_words:
         for reflection in words:
             reflection.is_anonymous = True  # save() drops author and participant
@@ -161,6 +165,8 @@ def erase_account(user: Any, *, keep_words: bool) -> None:
     )
     end_every_session(user)
     get_user_model().objects.filter(pk=user.pk).delete()
+    for session in sessions:
+        session.touch(structural=True)
 
 
 def retention_cutoff(now: datetime.datetime | None = None) -> datetime.datetime:

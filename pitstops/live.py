@@ -1,7 +1,8 @@
 """Taking part in a live session: joining, cards, marks, agreements and the compass.
 
 Each function checks that the session is open and in the right phase, writes inside a
-transaction, and bumps the session's version so every screen picks up the change.
+transaction, and bumps the session's version so every screen picks up the change; a card it
+writes takes that version, so screens get it in their next delta (see Session.touch).
 """
 
 from __future__ import annotations
@@ -156,7 +157,7 @@ def post_card(
     except IntegrityError:
         # Two copies of one card arrived at once: the other one won.
         return Reflection.objects.get(session=session, client_id=client_id), False
-    session.touch()
+    session.touch(cards=[card])
     return card, True
 
 
@@ -191,25 +192,27 @@ def edit_card(session: Session, card: Reflection, **changes: Any) -> Reflection:
         card.author = None
         card.participant = None
     card.save()
-    session.touch()
+    session.touch(cards=[card])
     return card
 
 
 @transaction.atomic
 def withdraw_card(session: Session, card: Reflection) -> None:
     _require_editable(session, card)
+    card_pk = card.pk
     card.delete()
-    session.touch()
+    session.touch(withdrawn=[card_pk])
 
 
 @transaction.atomic
 def reveal(session: Session) -> int:
     """Show the written cards to the group, except those the facilitator holds back."""
-    count = Reflection.objects.filter(
+    waiting = Reflection.objects.filter(
         session=session, revealed_at__isnull=True, is_held_back=False
-    ).update(revealed_at=timezone.now())
-    session.touch()
-    return count
+    )
+    # One statement for however many cards: they take the new version as they are shown.
+    version = session.touch()
+    return waiting.update(revealed_at=timezone.now(), changed_at_version=version)
 
 
 @transaction.atomic
@@ -225,7 +228,7 @@ def hold_back(session: Session, card: Reflection, *, held_back: bool) -> None:
         card.revealed_at = timezone.now()
         fields.append("revealed_at")
     card.save(update_fields=fields)
-    session.touch()
+    session.touch(cards=[card])
 
 
 def _theme_was_revealed(session: Session, card: Reflection) -> bool:
@@ -247,7 +250,8 @@ def add_group(session: Session, name: str) -> CardGroup:
     if session.groups.filter(name__iexact=name).exists():
         raise ValidationError(_("There is already a group with this name."))
     group = CardGroup.objects.create(session=session, name=name, position=session.groups.count())
-    session.touch()
+    # Every card on the run page offers the groups, and the board sorts by them: a new layout.
+    session.touch(structural=True)
     return group
 
 
@@ -257,7 +261,7 @@ def assign_group(session: Session, card: Reflection, group: CardGroup | None) ->
         raise ValidationError(_("This group belongs to another session."))
     card.group = group
     card.save(update_fields=["group", "updated_at"])
-    session.touch()
+    session.touch(cards=[card])
 
 
 @transaction.atomic
@@ -271,7 +275,7 @@ def toggle_mark(session: Session, participant: Participant, card: Reflection) ->
     mark = ResonanceMark.objects.filter(participant=participant, reflection=card).first()
     if mark is not None:
         mark.delete()
-        session.touch()
+        session.touch(cards=[card])  # its count of marks changed
         return False
     if ResonanceMark.objects.filter(participant=participant).count() >= ResonanceMark.LIMIT:
         raise ValidationError(
@@ -279,7 +283,7 @@ def toggle_mark(session: Session, participant: Participant, card: Reflection) ->
             % {"limit": ResonanceMark.LIMIT}
         )
     ResonanceMark.objects.create(participant=participant, reflection=card)
-    session.touch()
+    session.touch(cards=[card])
     return True
 
 
@@ -362,7 +366,7 @@ def scribe_card(
     if photo is not None:
         card.photo.save(f"{uuid.uuid4().hex}.jpg", clean_photo(photo), save=False)
     card.save()
-    session.touch()
+    session.touch(cards=[card])
     return card
 
 

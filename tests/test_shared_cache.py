@@ -12,7 +12,9 @@ import os
 
 import pytest
 from django.core.cache.backends.redis import RedisCache
+from django.db import connection
 from django.test import Client
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from tests.conftest import in_ci
@@ -87,3 +89,32 @@ def test_a_count_that_vanishes_between_add_and_incr_is_no_error(shared, world, s
     # The second guess found the key gone and started a new window instead of failing.
     assert statuses == [200, 200]
     assert shared.get("join-attempts:198.51.100.21") == 1
+
+
+def test_a_delta_rendered_by_one_server_is_served_by_another(shared, world):
+    from pitstops import live
+    from pitstops.views.taking_part import _shared_delta
+
+    session = world.session
+    session.open()
+    since = session.version
+    participant = live.join(session, guest_name="Kees")
+    live.post_card(
+        session,
+        participant,
+        writer_secret="x" * 43,
+        text="Gedeeld via Redis",
+        kind="observation",
+        visibility="coalition",
+        is_anonymous=False,
+        theme=None,
+        client_id=None,
+    )
+    delta = _shared_delta(session.pk, since, session.version)
+    assert "Gedeeld via Redis" in delta
+    keys = list(shared._cache.get_client().keys("*participant-delta*"))
+    assert keys, "the delta is in the shared cache"
+    # Another server finds it there: the same html, without reading the database.
+    with CaptureQueriesContext(connection) as queries:
+        assert _shared_delta(session.pk, since, session.version) == delta
+    assert len(queries) == 0

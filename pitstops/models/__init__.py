@@ -1,7 +1,7 @@
 """The pitstops app's models, split by idea: sessions, reflections, and what follows from them."""
 
 from .follow_up import Agreement, CompassRating, CompassScore, RedThread
-from .reflections import QuotationConsent, Reflection, ResonanceMark
+from .reflections import QuotationConsent, Reflection, ResonanceMark, WithdrawnCard
 from .sessions import CardGroup, JoinRequest, Participant, Pitstop, Session
 from .suggestions import RedThreadSuggestion, SuggestionRun
 from .tallies import ReflectionTally
@@ -22,4 +22,5 @@ __all__ = [
     "ResonanceMark",
     "Session",
     "SuggestionRun",
+    "WithdrawnCard",
 ]

@@ -180,6 +180,12 @@ class Reflection(models.Model):
     revealed_at = models.DateTimeField(_("shown to the group at"), null=True, blank=True)
     created_at = models.DateTimeField(_("created at"), default=timezone.now)
     updated_at = models.DateTimeField(_("updated at"), auto_now=True)
+    # The session's version when the card was last written, held back, grouped, revealed or
+    # marked (Session.touch sets it): a screen that shows an older version gets it in its delta.
+    # A default in the database too: rows written with SQL (bulk loads, benchmarks) need none.
+    changed_at_version = models.PositiveIntegerField(
+        _("session version of its last change"), default=0, db_default=0, editable=False
+    )
 
     objects = ReflectionQuerySet.as_manager()
 
@@ -204,6 +210,11 @@ class Reflection(models.Model):
         indexes = [
             models.Index(fields=["coalition", "-created_at"], name="reflection_coalition_recent"),
             models.Index(fields=["session", "theme"], name="reflection_session_theme"),
+            # A delta reads the cards changed since a version: a range on this index, however
+            # many cards the session holds.
+            models.Index(
+                fields=["session", "changed_at_version"], name="reflection_session_change"
+            ),
             models.Index(
                 fields=["visibility", "theme"], include=["author_role"], name="reflection_quotable"
             ),
@@ -250,6 +261,13 @@ class Reflection(models.Model):
         return str(_("the group"))
 
     @property
+    def board_order(self) -> str:
+        """Where the card stands in a list on a live screen, as text that sorts like the cards
+        are ordered (created_at, then pk): session.js puts a card from a delta in its place."""
+        moment = int(self.created_at.timestamp() * 1_000_000)
+        return f"{moment:020d}-{self.pk:015d}"
+
+    @property
     def is_visible_to_group(self) -> bool:
         """Shown on the board and to the other participants."""
         return (
@@ -257,6 +275,35 @@ class Reflection(models.Model):
             and not self.is_held_back
             and self.visibility != self.Visibility.FACILITATORS
         )
+
+
+class WithdrawnCard(models.Model):
+    """A card withdrawn during a session: its id and the session's version at the withdrawal,
+    so a screen that still shows it drops it in its next delta (see Session.touch).
+
+    Never the words, the writer or anything else of the card: withdrawn words are gone. Kept for
+    `DELTA_VERSIONS` versions; older ones are deleted as new ones come.
+    """
+
+    session = models.ForeignKey(
+        Session,
+        verbose_name=_("session"),
+        on_delete=models.CASCADE,
+        related_name="withdrawn_cards",
+    )
+    card_pk = models.PositiveBigIntegerField(_("id of the withdrawn card"))
+    version = models.PositiveIntegerField(_("session version of the withdrawal"))
+
+    class Meta:
+        verbose_name = _("withdrawn card")
+        verbose_name_plural = _("withdrawn cards")
+        ordering = ["version", "pk"]
+        indexes = [
+            models.Index(fields=["session", "version"], name="withdrawn_card_session_version"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.card_pk} ({self.version})"
 
 
 class QuotationConsent(models.Model):

@@ -5,12 +5,13 @@ from __future__ import annotations
 import contextlib
 import datetime
 import secrets
+from collections.abc import Iterable
 
 from django.conf import settings
 from django.core.cache import cache
 from django.core.exceptions import ValidationError
 from django.db import models, transaction
-from django.db.models import Q
+from django.db.models import F, Q
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -85,6 +86,9 @@ JOIN_CODE_LENGTH = 6
 
 # A poll trusts the cached state this long at most: a write racing a poll is healed by then.
 LIVE_STATE_SECONDS = 2
+# How many versions back a screen can be brought up to date with a delta; a screen further
+# behind gets its whole fragment. Tombstones of withdrawn cards are kept this long, no longer.
+DELTA_VERSIONS = 200
 
 
 def live_state_key(session_id: int) -> str:
@@ -99,7 +103,10 @@ class Session(models.Model):
     """One coalition's meeting within a pitstop, run live from the facilitator's board.
 
     Every change bumps `version`; screens poll with it as their ETag, so an unchanged board costs
-    one indexed read and no app server keeps state in memory.
+    one indexed read and no app server keeps state in memory. A screen that says which version
+    it shows gets only what changed since (see `delta_possible` and pitstops.board.build_delta):
+    every card carries the version of its last change, a withdrawn card leaves a tombstone, and
+    `structure_version` says when the layout itself last changed.
     """
 
     class Phase(models.TextChoices):
@@ -155,6 +162,11 @@ class Session(models.Model):
         _("seconds left on the paused timer"), null=True, blank=True
     )
     version = models.PositiveIntegerField(_("version"), default=1)
+    # The version of the last change to the layout (open or close, phase, theme, groups): a
+    # screen that shows an older version cannot be patched and gets its whole fragment.
+    structure_version = models.PositiveIntegerField(
+        _("version of the last change of layout"), default=0, db_default=0, editable=False
+    )
     opened_at = models.DateTimeField(_("opened at"), null=True, blank=True)
     closed_at = models.DateTimeField(_("closed at"), null=True, blank=True)
     created_at = models.DateTimeField(_("created at"), auto_now_add=True)
@@ -216,17 +228,54 @@ class Session(models.Model):
     def timer_is_running(self) -> bool:
         return self.timer_ends_at is not None and self.timer_paused_seconds is None
 
-    def touch(self) -> None:
-        """Tell every screen something changed: bump the version in the database.
+    def touch(
+        self,
+        *,
+        cards: Iterable[models.Model] = (),
+        withdrawn: Iterable[int] = (),
+        structural: bool = False,
+    ) -> int:
+        """Tell every screen something changed: bump the version in the database; return it.
+
+        `cards` are the cards this change wrote: they take the new version, so a screen that
+        shows an older one gets them in its next delta. `withdrawn` are the ids of cards just
+        deleted: a tombstone (the id and the version, never the words) tells the screens to drop
+        them. `structural` means the layout changed (open or close, phase, theme, groups): every
+        screen then gets its whole fragment. Call it inside the transaction that made the change:
+        on PostgreSQL the bumped row stays locked until the commit, so versions are committed in
+        their order and a delta never skips a change.
 
         The shared cache keeps (version, phase, status) for the phones' polls: dropped now, so
         no poll serves the old state from it, and set anew once the change is committed.
         """
-        Session.objects.filter(pk=self.pk).update(version=models.F("version") + 1)
-        self.refresh_from_db(fields=["version", "phase", "status"])
+        bump = {"version": F("version") + 1}
+        if structural:
+            # Both sides read the row as it was: the new version, in one statement.
+            bump["structure_version"] = F("version") + 1
+        Session.objects.filter(pk=self.pk).update(**bump)
+        self.refresh_from_db(fields=["version", "structure_version", "phase", "status"])
+        if cards := list(cards):
+            self.reflections.filter(pk__in=[card.pk for card in cards]).update(
+                changed_at_version=self.version
+            )
+            for card in cards:
+                card.changed_at_version = self.version
+        if withdrawn := list(withdrawn):
+            tombstones = self.withdrawn_cards
+            tombstones.model.objects.bulk_create(
+                tombstones.model(session=self, card_pk=pk, version=self.version) for pk in withdrawn
+            )
+            # Older ones serve no delta any more (see delta_possible).
+            tombstones.filter(version__lte=self.version - DELTA_VERSIONS).delete()
         key, state = live_state_key(self.pk), (self.version, self.phase, self.status)
         cache.delete(key)
         transaction.on_commit(lambda: cache.set(key, state, LIVE_STATE_SECONDS), robust=True)
+        return self.version
+
+    def delta_possible(self, shown: int) -> bool:
+        """Whether a screen that shows version `shown` can be brought up to this one with a
+        delta: its layout is still current, and it is not too far behind."""
+        return self.structure_version <= shown < self.version <= shown + DELTA_VERSIONS
 
     @classmethod
     def live_state(cls, pk: int) -> tuple[int, str, str] | None:
@@ -252,7 +301,7 @@ class Session(models.Model):
         self.closed_at = None
         self.join_code = self._new_join_code()
         self.save(update_fields=["status", "opened_at", "closed_at", "join_code"])
-        self.touch()
+        self.touch(structural=True)
 
     def close(self) -> None:
         """Close the session; its join code stops working at once."""
@@ -272,7 +321,7 @@ class Session(models.Model):
                 "timer_paused_seconds",
             ]
         )
-        self.touch()
+        self.touch(structural=True)
 
     def go_to_phase(self, phase: str) -> None:
         if phase not in self.phases:
@@ -283,7 +332,7 @@ class Session(models.Model):
         if phase == self.Phase.REFLECT and self.current_theme_id is None:
             self.current_theme = self.themes.order_by("position").first()
         self.save(update_fields=["phase", "timer_ends_at", "timer_paused_seconds", "current_theme"])
-        self.touch()
+        self.touch(structural=True)
 
     def step(self, offset: int) -> None:
         """Move to the next (1) or previous (-1) phase in this session's order."""
@@ -299,12 +348,12 @@ class Session(models.Model):
         target = min(max(position + offset, 0), len(self.phases) - 1)
         self.phases.insert(target, self.phases.pop(position))
         self.save(update_fields=["phases"])
-        self.touch()
+        self.touch(structural=True)
 
     def set_theme(self, theme: Theme) -> None:
         self.current_theme = theme
         self.save(update_fields=["current_theme"])
-        self.touch()
+        self.touch(structural=True)
 
     def start_timer(self, minutes: int) -> None:
         self.timer_ends_at = timezone.now() + datetime.timedelta(minutes=minutes)

@@ -1,9 +1,16 @@
-"""What every live screen shares: conditional polling responses and the participant cookie."""
+"""What every live screen shares: conditional polling responses and the participant cookie.
+
+A polling screen says which version of the session it shows (session.js sends it as the
+`X-Live-Version` header, read from the fragment's `data-live-version`). The answer is a 304 when
+that is the current version, a delta when the screen can be brought up to date with one (only
+what changed: pitstops.board.build_delta), and the whole fragment otherwise. A client that sends
+no version (no JavaScript, an old page) gets what it always got: the whole fragment with an ETag.
+"""
 
 from __future__ import annotations
 
 from django.conf import settings
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse, HttpResponseNotModified
 from django.utils.cache import get_conditional_response, patch_cache_control, patch_vary_headers
 from django.utils.translation import get_language
 
@@ -80,9 +87,46 @@ def not_modified(request: HttpRequest, etag: str) -> HttpResponse | None:
     return response
 
 
-def mark_fragment(response: HttpResponse, etag: str) -> HttpResponse:
-    """Let the browser revalidate every poll, and keep fragments apart from full pages."""
-    response["ETag"] = etag
+LIVE_VERSION_HEADER = "X-Live-Version"
+LIVE_DELTA_HEADER = "X-Live-Delta"
+
+
+def shown_version(request: HttpRequest) -> int | None:
+    """The version the polling screen shows, from its X-Live-Version header; None without."""
+    value = request.headers.get(LIVE_VERSION_HEADER, "")
+    return int(value) if value.isascii() and value.isdigit() and len(value) <= 10 else None
+
+
+def live_not_modified() -> HttpResponse:
+    """The screen already shows the current version."""
+    return _versioned(HttpResponseNotModified())
+
+
+def mark_fragment(
+    response: HttpResponse, etag: str | None, *, versioned: bool = False
+) -> HttpResponse:
+    """Let the browser revalidate every poll, and keep fragments apart from full pages.
+
+    A `versioned` answer (to a screen that sent its version) is a delta or a whole fragment
+    chosen for that version: the header is its validator, so the browser must neither keep it
+    nor revalidate it with an ETag of its own. A delta has no ETag: it is not the fragment.
+    """
+    if etag is not None:
+        response["ETag"] = etag
+    if versioned:
+        return _versioned(response)
     patch_cache_control(response, private=True, no_cache=True)
     patch_vary_headers(response, ["HX-Request", "Cookie", "Accept-Language"])
+    return response
+
+
+def mark_delta(response: HttpResponse) -> HttpResponse:
+    """A delta, which session.js applies itself instead of swapping it in."""
+    response[LIVE_DELTA_HEADER] = "true"
+    return _versioned(response)
+
+
+def _versioned(response: HttpResponse) -> HttpResponse:
+    patch_cache_control(response, private=True, no_store=True)
+    patch_vary_headers(response, ["HX-Request", "Cookie", "Accept-Language", LIVE_VERSION_HEADER])
     return response

@@ -19,7 +19,7 @@ from coalitions.models import Expedition
 from coalitions.rules import get_for_user_or_404
 
 from .. import live
-from ..board import build_board, card_queryset
+from ..board import build_board, build_delta, card_queryset
 from ..forms import (
     AgreementForm,
     CardActionForm,
@@ -31,14 +31,24 @@ from ..forms import (
     require_valid,
 )
 from ..models import Agreement, Session
-from .live import fragment_etag, mark_fragment, not_modified
+from .live import (
+    fragment_etag,
+    live_not_modified,
+    mark_delta,
+    mark_fragment,
+    not_modified,
+    shown_version,
+)
 
 RUN = "pitstops.run_session"
 
 
 def get_session_to_run(request: HttpRequest, pk: int) -> Session:
     return get_for_user_or_404(
-        request.user, RUN, Session.objects.select_related("coalition", "pitstop__expedition"), pk=pk
+        request.user,
+        RUN,
+        Session.objects.select_related("coalition", "pitstop__expedition", "current_theme"),
+        pk=pk,
     )
 
 
@@ -69,32 +79,42 @@ def qr_svg(url: str) -> str:
 
 
 def _live_response(request: HttpRequest, session_id: int, kind: str, template: str) -> HttpResponse:
-    """The polled part of the board or the run page, or 304 when nothing changed."""
+    """The polled part of the board or the run page: 304 when nothing changed, a delta when the
+    screen said which version it shows and one can bring it up to date, else the whole."""
     # The version and the right to see it in one read, so a 304 tells outsiders nothing.
     runs = Session.objects.filter(pk=session_id)
     if not request.user.is_superuser:
         runs = runs.filter(facilitators=request.user)
     version = runs.values_list("version", flat=True).first()
     etag = fragment_etag(kind, session_id, version or 0, str(request.user.pk))
-    if request.htmx and version is not None and (cached := not_modified(request, etag)):
-        return cached
+    shown = shown_version(request) if request.htmx else None
+    if request.htmx and version is not None:
+        if shown == version:
+            return live_not_modified()
+        if cached := not_modified(request, etag):
+            return cached
     session = get_session_to_run(request, session_id)
     cards = card_queryset(session)
     if kind == "board":
         cards = cards.shown_to_group()
     context = {
         "session": session,
-        "board": build_board(session, cards),
         "join_url": join_url(request, session) if session.join_code else "",
     }
     if kind == "run":
         context["join_requests"] = list(session.join_requests.pending().select_related("member"))
+    if shown is not None:
+        # The run page always shows the themes; the board sorts by group once there are groups.
+        delta = build_delta(session, cards, shown, grouped=kind == "board")
+        if delta is not None:
+            return mark_delta(render(request, f"{template}#delta", {**context, "board": delta}))
+    context["board"] = build_board(session, cards)
     if not request.htmx:
         context["qr"] = qr_svg(context["join_url"]) if session.join_code else ""
         context.update(_run_forms(session) if kind == "run" else {})
         return render(request, template, context)
     response = render(request, f"{template}#live", context)
-    return mark_fragment(response, etag)
+    return mark_fragment(response, etag, versioned=shown is not None)
 
 
 def _run_forms(session: Session) -> dict:

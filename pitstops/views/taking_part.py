@@ -29,7 +29,7 @@ from django.views.decorators.http import require_http_methods, require_POST, req
 from coalitions.models import Member
 
 from .. import authorship, live
-from ..board import build_board, card_queryset
+from ..board import build_board, build_delta, card_queryset
 from ..forms import (
     AgreementForm,
     CardForm,
@@ -42,10 +42,13 @@ from ..models import Agreement, JoinRequest, Participant, Reflection, Session
 from .live import (
     current_participant,
     fragment_etag,
+    live_not_modified,
+    mark_delta,
     mark_fragment,
     not_modified,
     participant_key,
     remember_participant,
+    shown_version,
 )
 
 CODE_PROOF_SALT = "pitstops.join-code"
@@ -337,8 +340,11 @@ def _poll(request: HttpRequest, pk: int) -> HttpResponse:
     """What a phone asks every 2 seconds: usually a 304 without any database read.
 
     The signed cookie proves the phone joined this session. Outside the resonance phase every
-    participant sees the same fragment: it is rendered at most once a second per session and
-    shared through the cache, so 60 phones posting at once do not mean 60 renders per card.
+    participant sees the same cards, so what a poll gets is shared through the cache: a delta
+    from the version the phone shows to the newest version taken at most once a second (one
+    rendering per pair of versions, for every phone at that version), or the whole fragment,
+    rendered at most once a second per session. So 60 phones posting at once do not mean 60
+    renders per card: their polls meet at the same few versions.
     """
     key = participant_key(request, pk)
     state = Session.live_state(pk)
@@ -352,22 +358,35 @@ def _poll(request: HttpRequest, pk: int) -> HttpResponse:
         response["HX-Refresh"] = "true"
         return response
     version, phase, _status = state
-    if phase == Session.Phase.RESONANCE:
+    shown = shown_version(request)
+    if shown == version:
+        return live_not_modified()
+    versioned = shown is not None
+    if phase == Session.Phase.RESONANCE:  # marks are per participant: the whole, for this phone
         etag = fragment_etag("p", pk, version, key[:12])
         if cached := not_modified(request, etag):
             return cached
         participant = current_participant(request, pk)
         context = _participant_context(participant.session, participant)
-        return mark_fragment(HttpResponse(render_to_string(LIVE, context, request)), etag)
+        html = render_to_string(LIVE, context, request)
+        return mark_fragment(HttpResponse(html), etag, versioned=versioned)
+    if versioned:
+        target = _shared_target(pk, version)
+        if shown >= target:  # the phone is as far as phones are taken now; more in a second
+            return live_not_modified()
+        if (delta := _shared_delta(pk, shown, target)) is not None:
+            return mark_delta(HttpResponse(delta))
     version, html = _shared_fragment(pk, version)
     etag = fragment_etag("p", pk, version)
     if cached := not_modified(request, etag):
         return cached
-    return mark_fragment(HttpResponse(html), etag)
+    return mark_fragment(HttpResponse(html), etag, versioned=versioned)
 
 
 LIVE = "pitstops/participate.html#live"
+DELTA = "pitstops/participate.html#delta"
 SHARED_FRAGMENT_MAX_AGE = 1.0  # seconds; with the 2 s poll a card shows within 3 s
+SHARED_DELTA_SECONDS = 60  # a pair of versions is asked for within seconds, then never again
 
 
 def _shared_fragment(pk: int, version: int) -> tuple[int, str]:
@@ -376,10 +395,42 @@ def _shared_fragment(pk: int, version: int) -> tuple[int, str]:
     cached = cache.get(cache_key)
     if cached and (cached[0] == version or time.time() - cached[2] < SHARED_FRAGMENT_MAX_AGE):
         return cached[0], cached[1]
-    session = Session.objects.select_related("coalition").get(pk=pk)
+    session = Session.objects.select_related("coalition", "current_theme").get(pk=pk)
     html = render_to_string(LIVE, _shared_context(session))
     cache.set(cache_key, (session.version, html, time.time()), timeout=60)
     return session.version, html
+
+
+def _shared_target(pk: int, version: int) -> int:
+    """The version phones are brought up to: the newest, taken at most once a second per
+    session. During a burst of cards every version is new for a moment; without this, each
+    phone's poll would be a pair of versions of its own, rendered for it alone."""
+    cache_key = f"pitstops:participant-target:{pk}"
+    cached = cache.get(cache_key)
+    if cached and (cached[0] >= version or time.time() - cached[1] < SHARED_FRAGMENT_MAX_AGE):
+        return cached[0]
+    cache.set(cache_key, (version, time.time()), timeout=60)
+    return version
+
+
+def _shared_delta(pk: int, since: int, version: int) -> str | None:
+    """What changed for every participant between two versions, as html; None when a phone
+    at `since` needs the whole fragment. Shared through the cache, keyed by both versions and
+    the language, so the phones at one version cost one rendering."""
+    cache_key = f"pitstops:participant-delta:{pk}:{since}:{version}:{get_language()}"
+    if (cached := cache.get(cache_key)) is not None:
+        return cached or None  # "" remembers that no delta was possible
+    session = Session.objects.select_related("coalition", "current_theme").get(pk=pk)
+    # In the compass phase the phones show no cards: a delta brings none.
+    cards = (
+        Reflection.objects.none()
+        if session.phase == Session.Phase.COMPASS
+        else card_queryset(session).shown_to_group()
+    )
+    delta = build_delta(session, cards, since)
+    html = render_to_string(DELTA, {"session": session, "board": delta}) if delta else ""
+    cache.set(cache_key, html, timeout=SHARED_DELTA_SECONDS)
+    return html or None
 
 
 def _rejoin(request: HttpRequest) -> HttpResponse:
@@ -412,7 +463,24 @@ def card_post(request: HttpRequest, session: Session, participant: Participant) 
             status=400,
         )
     if _wants_json(request):
-        return JsonResponse({"ok": True, "id": card.pk, "created": created})
+        # The phone puts the card under "My cards" itself, with its form: no reload. Only a
+        # card this phone sealed: a client id sent by another phone never shows it the words.
+        own_card = (
+            render_to_string(
+                "pitstops/participate.html#own_card", {"card": card, "session": session}, request
+            )
+            if authorship.is_sealed_by(card.author_seal, participant.writer_secret)
+            else ""
+        )
+        return JsonResponse(
+            {
+                "ok": True,
+                "id": card.pk,
+                "created": created,
+                "html": own_card,
+                "message": _("Your card is saved."),
+            }
+        )
     messages.success(request, _("Your card is saved."))
     return redirect("pitstops:participate", pk=session.pk)
 

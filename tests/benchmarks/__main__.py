@@ -14,6 +14,7 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
+from .board_update import board_update
 from .clustering import clustering
 from .live import live_session
 from .overview import overview_at_scale
@@ -84,6 +85,7 @@ def trivial_view(run: Run) -> None:
 BENCHMARKS: list[Callable[[Run], None]] = [
     trivial_view,
     live_session,
+    board_update,
     synthesis,
     clustering,
     overview_at_scale,
