@@ -1,9 +1,10 @@
 """Phones and a facilitator's laptop in a live session, as the pages behave in a browser.
 
 A `Phone` does what static/js/session.js and the page's htmx do: it joins by code as a guest,
-polls its page every 2 s (HX-Request, If-None-Match), and keeps each card it writes in a queue,
-with the card's own client id, until the server says it is stored; after a failure it sends the
-card again 5 s later, and after the last card the page reloads. A `Board` is the facilitator's
+polls its page every 2 s (HX-Request, and X-Live-Version: the version its page shows), and keeps
+each card it writes in a queue, with the card's own client id, until the server says it is
+stored; after a failure it sends the card again 5 s later. A stored card goes into the page
+without a reload. A `Board` is the facilitator's
 run page (`/sessie/<n>/leiden/`) polling every 2 s, noting when each card first shows on it.
 
 Every time is `time.monotonic()`, the same clock in every process on Linux, so a card's POST in
@@ -28,11 +29,19 @@ POLL_EVERY = 2.0  # hx-trigger="every 2s" on the participant's page and the run 
 RETRY_EVERY = 5.0  # session.js: setInterval(flush, 5000)
 # The text of every card names its phone and number, so a page can be searched for it.
 CARD_PATTERN = re.compile(r"Kaartje (\d+) van telefoon (\d{4})\b")
+LIVE_VERSION = "X-Live-Version"  # session.js sends the page's data-live-version with each poll
+LIVE_VERSION_PATTERN = re.compile(r'data-live-version="(\d+)"')
 TRANSPORT_ERRORS = (OSError, http.client.HTTPException)
 
 
 def card_text(phone: int, number: int) -> str:
     return f"Kaartje {number} van telefoon {phone:04d}"
+
+
+def live_version(html: str) -> str:
+    """The version a fragment (whole or delta) brings the page to; "" when it says none."""
+    match = LIVE_VERSION_PATTERN.search(html)
+    return match.group(1) if match else ""
 
 
 def card_keys(html: str) -> set[tuple[int, int]]:
@@ -74,7 +83,7 @@ class Phone:
         self.state = ""  # ?state=<phase>-<status> of the page's poll
         self.theme = ""
         self.form_token = ""
-        self.etag = ""
+        self.version = ""  # data-live-version of what the page shows, as session.js reads it
         self.cards: list[Card] = []
         self.queue: list[Card] = []
         self.next_retry = 0.0
@@ -133,6 +142,7 @@ class Phone:
         if answer is None or answer[0] != 200:
             return  # the next poll tries again
         page = answer[2]
+        self.version = live_version(page) or self.version
         if state := re.search(r"meedoen/\?state=([a-z_]+-[a-z]+)", page):
             self.state = state.group(1)
         if token := re.search(
@@ -146,8 +156,8 @@ class Phone:
     def poll(self) -> str | None:
         """The page's poll; the fragment when it changed, else None."""
         headers = {"HX-Request": "true"}
-        if self.etag:
-            headers["If-None-Match"] = self.etag
+        if self.version:
+            headers[LIVE_VERSION] = self.version
         started = time.monotonic()
         answer = self._send(
             "poll", "GET", f"/sessie/{self.session_id}/meedoen/?state={self.state}", None, headers
@@ -162,7 +172,7 @@ class Phone:
             return None
         if status != 200:
             return None
-        self.etag = response_headers.get("ETag", "")
+        self.version = live_version(body) or self.version  # a delta or the whole fragment
         if self.revealed_at is None and self.cards and all(c.text in body for c in self.cards):
             self.revealed_at = finished
         return body
@@ -204,9 +214,7 @@ class Phone:
                 return
             if data.get("ok"):
                 card.sent_at, card.stored_at = sent_at, time.monotonic()
-                self.queue.pop(0)
-                if not self.queue:
-                    self.reload()  # session.js reloads the page when its queue is empty
+                self.queue.pop(0)  # session.js puts the card under "My cards": no reload
                 continue
             if data.get("retry"):  # the server is away for a moment (503): the card stays
                 self.next_retry = time.monotonic() + RETRY_EVERY
@@ -281,7 +289,7 @@ class Board:
     def __init__(self, browser: Browser, session_id: int) -> None:
         self.browser = browser
         self.session_id = session_id
-        self.etag = ""
+        self.version = ""
         self.first_seen: dict[tuple[int, int], float] = {}
         self.responses: Counter[tuple[str, str]] = Counter()
         self.poll_ms: list[float] = []
@@ -289,11 +297,11 @@ class Board:
 
     def poll(self) -> None:
         headers = {"HX-Request": "true"}
-        if self.etag:
-            headers["If-None-Match"] = self.etag
+        if self.version:
+            headers[LIVE_VERSION] = self.version
         started = time.monotonic()
         try:
-            status, response_headers, body = self.browser.request(
+            status, _headers, body = self.browser.request(
                 "GET", f"/sessie/{self.session_id}/leiden/", None, headers
             )
         except TRANSPORT_ERRORS as error:
@@ -305,7 +313,7 @@ class Board:
         self.poll_ms.append((finished - started) * 1000)
         if status != 200:
             return
-        self.etag = response_headers.get("ETag", "")
+        self.version = live_version(body) or self.version
         self.fragment_bytes = len(body.encode())
         for key in card_keys(body):
             self.first_seen.setdefault(key, finished)
