@@ -172,16 +172,7 @@ def board_update(run: Run) -> None:
                 int(size): value for size, value in json.loads(sessions_file.read_text()).items()
             }
             facilitator = Browser(base)
-            token = facilitator.form_token("/inloggen/")
-            facilitator.request(
-                "POST",
-                "/inloggen/",
-                {
-                    "csrfmiddlewaretoken": token,
-                    "username": "begeleider",
-                    "password": "pitstop-demo",
-                },
-            )
+            facilitator.log_in_as_facilitator()
             pages = {size: RunPage(base, facilitator, sessions[size]) for size in SIZES}
             # In turns, so both sizes see the same load from whatever else runs on the machine.
             for attempt in range(WARMUP + REPEATS):

@@ -75,6 +75,15 @@ class Browser:
         _status, _headers, text = self.request("GET", path)
         return re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', text).group(1)
 
+    def log_in_as_facilitator(self) -> None:
+        """The demo's facilitator (seed_demo): the account every benchmark runs sessions with."""
+        token = self.form_token("/inloggen/")
+        self.request(
+            "POST",
+            "/inloggen/",
+            {"csrfmiddlewaretoken": token, "username": "begeleider", "password": "pitstop-demo"},
+        )
+
     def post(self, path: str, data: dict, **headers: str) -> tuple[int, dict[str, str], str]:
         token = self.cookies.get("csrftoken") or self.form_token("/doe-mee/")
         return self.request("POST", path, {"csrfmiddlewaretoken": token, **data}, headers)
@@ -83,12 +92,7 @@ class Browser:
 def open_demo_session(base_url: str) -> tuple[Browser, int, str]:
     """Log in as the demo facilitator, open the prepared session, read its join code."""
     facilitator = Browser(base_url)
-    token = facilitator.form_token("/inloggen/")
-    facilitator.request(
-        "POST",
-        "/inloggen/",
-        {"csrfmiddlewaretoken": token, "username": "begeleider", "password": "pitstop-demo"},
-    )
+    facilitator.log_in_as_facilitator()
     _status, _headers, page = facilitator.request("GET", "/expeditie/expeditie-2026/")
     session_ids = re.findall(r"/sessie/(\d+)/leiden/", page)
     if not session_ids:

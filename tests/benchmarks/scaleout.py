@@ -84,12 +84,7 @@ def make_sessions(count: int) -> None:
 def start_session(base_url: str, session_id: int) -> tuple[Browser, str]:
     """The facilitator logs in, opens the session and moves to the reflect phase."""
     facilitator = Browser(base_url)
-    token = facilitator.form_token("/inloggen/")
-    facilitator.request(
-        "POST",
-        "/inloggen/",
-        {"csrfmiddlewaretoken": token, "username": "begeleider", "password": "pitstop-demo"},
-    )
+    facilitator.log_in_as_facilitator()
     facilitator.post(f"/sessie/{session_id}/bediening/", {"action": "open"})
     facilitator.post(f"/sessie/{session_id}/bediening/", {"action": "go_to", "phase": "reflect"})
     _status, _headers, page = facilitator.request("GET", f"/sessie/{session_id}/leiden/")

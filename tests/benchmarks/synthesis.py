@@ -128,12 +128,7 @@ def synthesis(run: Run) -> None:
     fill_command = ["shell", "-c", f"from tests.benchmarks.synthesis import fill; fill({count})"]
     with running_server(setup=[["seed_demo", "--in-production"], fill_command]) as base_url:
         browser = Browser(base_url)
-        token = browser.form_token("/inloggen/")
-        browser.request(
-            "POST",
-            "/inloggen/",
-            {"csrfmiddlewaretoken": token, "username": "begeleider", "password": "pitstop-demo"},
-        )
+        browser.log_in_as_facilitator()
         workspace = f"{ROUND}/werkplaats/"
         status, _headers, page = browser.request("GET", workspace)
         if status != 200 or "werkplaats" not in page.lower():
