@@ -55,6 +55,7 @@ def test_serve_answers_health_and_log_in_and_stops_with_its_worker(tmp_path: Pat
     env.update(
         DATABASE_URL=f"sqlite:///{tmp_path / 'serve.sqlite3'}",
         PITSTOP_BIND=f"127.0.0.1:{port}",
+        STATIC_ROOT=str(tmp_path / "static"),
         SECRET_KEY="a-test-secret-that-is-long-enough-for-the-checks-0123456789",
     )
     server = subprocess.Popen(

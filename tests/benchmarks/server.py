@@ -170,6 +170,8 @@ def production_environment(workdir: Path) -> dict[str, str]:
         ALLOWED_HOSTS="127.0.0.1,localhost",
         DATABASE_URL=f"sqlite:///{workdir / 'bench.sqlite3'}",
         MEDIA_ROOT=str(workdir / "media"),
+        # Its own static files: servers started at the same time never share a half-written one.
+        STATIC_ROOT=str(workdir / "static"),
         SECURE_SSL_REDIRECT="false",
         SECURE_COOKIES="false",
         PYTHONUNBUFFERED="1",
