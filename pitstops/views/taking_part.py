@@ -387,6 +387,10 @@ LIVE = "pitstops/participate.html#live"
 DELTA = "pitstops/participate.html#delta"
 SHARED_FRAGMENT_MAX_AGE = 1.0  # seconds; with the 2 s poll a card shows within 3 s
 SHARED_DELTA_SECONDS = 60  # a pair of versions is asked for within seconds, then never again
+# A delta is rendered once per version a phone comes from; the whole fragment once a second for
+# all. After a reveal the phones, spread over many versions, would each need a delta of nearly
+# every card: above this many cards the shared whole fragment is cheaper.
+SHARED_DELTA_MAX_CARDS = 40
 
 
 def _shared_fragment(pk: int, version: int) -> tuple[int, str]:
@@ -428,6 +432,8 @@ def _shared_delta(pk: int, since: int, version: int) -> str | None:
         else card_queryset(session).shown_to_group()
     )
     delta = build_delta(session, cards, since)
+    if delta is not None and len(delta.cards) > SHARED_DELTA_MAX_CARDS:
+        delta = None
     html = render_to_string(DELTA, {"session": session, "board": delta}) if delta else ""
     cache.set(cache_key, html, timeout=SHARED_DELTA_SECONDS)
     return html or None

@@ -334,6 +334,26 @@ def test_the_phones_delta_is_shared_and_shows_only_the_groups_cards(live, client
     assert len(queries) == 0
 
 
+def test_after_a_large_reveal_phones_share_the_whole_fragment(live, client, phone):
+    """Phones come from many versions; a delta of nearly every card for each would cost a
+    rendering per version, the whole fragment one for all of them."""
+    from pitstops.views.taking_part import SHARED_DELTA_MAX_CARDS
+
+    version = version_of(live)
+    for number in range(SHARED_DELTA_MAX_CARDS + 1):
+        write(live, f"Stil geschreven {number}")
+    control(client, live, "reveal")
+    response = poll(phone, live, PHONE, version)
+    assert response.status_code == 200 and not is_delta(response)
+    assert response.text.count("Stil geschreven") == SHARED_DELTA_MAX_CARDS + 1
+    assert shown(response) == version_of(live)
+    # A few cards still come as a delta.
+    version = version_of(live)
+    write(live, "Nog eentje")
+    live_rules.hold_back(live, Reflection.objects.get(text="Nog eentje"), held_back=False)
+    assert is_delta(poll(phone, live, PHONE, version))
+
+
 def test_phones_polling_during_a_burst_meet_at_the_same_versions(live, world, phone):
     other = Client()
     join(other, live, guest="Mia")
