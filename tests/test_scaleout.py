@@ -299,14 +299,7 @@ def test_a_session_spread_over_two_servers_loses_nothing_when_one_stops(cluster)
     assert [failure for phone in phones for failure in phone.failures] == []
     assert not any(phone.queue for phone in phones)
     assert len(session_cards) == total
-    with cluster.connect() as connection, connection.cursor() as cursor:
-        cursor.execute(
-            "SELECT client_id::text, count(*) FROM pitstops_reflection"
-            " WHERE session_id = %s AND client_id IS NOT NULL GROUP BY client_id",
-            [session_id],
-        )
-        in_database = dict(cursor.fetchall())
-    assert in_database == {card.client_id: 1 for card in cards}
+    assert cluster.stored_cards([session_id]) == {card.client_id: 1 for card in cards}
     after_the_stop = [card for card in session_cards if card.sent_at > stopped_at]
     assert after_the_stop, "phones kept writing after the server stopped"
 

@@ -127,6 +127,17 @@ class Cluster:
         connection.autocommit = True
         return connection
 
+    def stored_cards(self, session_ids: list[int]) -> dict[str, int]:
+        """How often each client id is stored among the cards of these sessions (once, if the
+        phones' retries are right)."""
+        with self.connect() as connection, connection.cursor() as cursor:
+            cursor.execute(
+                "SELECT client_id::text, count(*) FROM pitstops_reflection"
+                " WHERE session_id = ANY(%s) AND client_id IS NOT NULL GROUP BY client_id",
+                [session_ids],
+            )
+            return dict(cursor.fetchall())
+
     def request_counts(self, contains: str = "") -> dict[str, int]:
         """Requests each app server answered (lines in its access log), optionally only those
         whose line contains `contains`, e.g. '"POST /doe-mee/ '."""

@@ -285,13 +285,7 @@ def live200(run: Run) -> None:
             idle.append((time.monotonic() - started) * 1000)
         log(f"{prefix}: one run-page fragment with all cards, idle: {sorted(idle)[1]:.0f} ms")
 
-        with cluster.connect() as connection, connection.cursor() as cursor:
-            cursor.execute(
-                "SELECT client_id::text, count(*) FROM pitstops_reflection"
-                " WHERE session_id = ANY(%s) AND client_id IS NOT NULL GROUP BY client_id",
-                [session_ids],
-            )
-            stored = dict(cursor.fetchall())
+        stored = cluster.stored_cards(session_ids)
         counts = cluster.request_counts()
         log(f"{prefix}: requests per app server: {cluster.share_summary()}")
         log(f"{prefix}: app servers' time by request: {_time_by_kind(cluster)}")
