@@ -498,3 +498,25 @@ def test_a_delta_costs_the_same_queries_at_10_and_300_cards(
         assert len(response.content) < 8_000
         counts.append(len(captured.captured_queries))
     assert counts[0] == counts[1], counts
+
+
+def test_another_phones_client_id_brings_back_none_of_its_words(live, phone):
+    """A stored card's answer carries the card under "My cards": never to a phone that sends
+    the client id of a card another phone wrote (anonymously)."""
+    client_id = str(uuid.uuid4())
+    mine = post_card(
+        phone,
+        live,
+        "Alleen van Kees",
+        theme=live.current_theme_id,
+        is_anonymous="on",
+        client_id=client_id,
+    )
+    assert mine.json()["ok"] and "Alleen van Kees" in mine.json()["html"]
+    other = Client()
+    join(other, live, guest="Mia")
+    answer = post_card(other, live, "Iets anders", theme=live.current_theme_id, client_id=client_id)
+    assert answer.json()["ok"] and answer.json()["created"] is False
+    assert "Alleen van Kees" not in answer.text
+    assert answer.json()["html"] == ""
+    assert Reflection.objects.filter(client_id=client_id).count() == 1
