@@ -101,17 +101,19 @@ class ChooseNameForm(forms.Form):
 class CardForm(forms.ModelForm):
     """A participant's card. `client_id` comes from the browser, so a retry is stored once."""
 
+    # Not the model's field: its choices (the session's themes) check it already, so the model
+    # need not look the theme up once more for every card (pitstops.live.post_card sets it).
+    theme = forms.ModelChoiceField(queryset=Theme.objects.none(), required=False, label=_("Theme"))
     client_id = forms.UUIDField(required=False, widget=forms.HiddenInput)
 
     class Meta:
         model = Reflection
-        fields = ["text", "kind", "visibility", "is_anonymous", "theme"]
+        fields = ["text", "kind", "visibility", "is_anonymous"]
         labels = {
             "text": _("Your card"),
             "kind": _("What kind of card is it?"),
             "visibility": _("Who may read it?"),
             "is_anonymous": _("Without my name"),
-            "theme": _("Theme"),
         }
         help_texts = {
             "is_anonymous": _(
@@ -138,7 +140,6 @@ class CardForm(forms.ModelForm):
         text.error_messages["required"] = _("Write something on your card first.")
         self.fields["theme"].queryset = session.themes.all()
         self.fields["theme"].label_from_instance = lambda theme: theme.name
-        self.fields["theme"].required = False
         if not self.is_bound and session.current_theme_id:
             self.initial.setdefault("theme", session.current_theme_id)
 

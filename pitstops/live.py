@@ -111,7 +111,6 @@ def decide_join_request(session: Session, join_request: JoinRequest, *, let_in: 
     session.touch()
 
 
-@transaction.atomic
 def post_card(
     session: Session,
     participant: Participant,
@@ -124,16 +123,23 @@ def post_card(
     theme: Theme | None,
     client_id: uuid.UUID | None,
 ) -> tuple[Reflection, bool]:
-    """Store a participant's card once; a retry with the same client id returns the first one."""
-    if client_id is not None:
-        existing = Reflection.objects.filter(session=session, client_id=client_id).first()
-        if existing is not None:
+    """Store a participant's card once; a retry with the same client id returns the first one.
+
+    The card is committed first and the screens are told after (see Session.touch): a room of
+    phones posting at once then waits for the session's row only as long as one statement runs.
+    """
+    try:
+        require_open(session)
+        if session.phase not in WRITING_PHASES:
+            raise ValidationError(
+                _("You cannot write cards in the phase “%(phase)s”.")
+                % {"phase": session.phase_label()}
+            )
+    except ValidationError:
+        # A card sent before the session closed or moved on, and sent again: it is stored.
+        if (existing := _sent_before(session, client_id)) is not None:
             return existing, False
-    require_open(session)
-    if session.phase not in WRITING_PHASES:
-        raise ValidationError(
-            _("You cannot write cards in the phase “%(phase)s”.") % {"phase": session.phase_label()}
-        )
+        raise
     card = Reflection(
         coalition_id=session.coalition_id,
         session=session,
@@ -155,10 +161,24 @@ def post_card(
         with transaction.atomic():
             card.save()
     except IntegrityError:
-        # Two copies of one card arrived at once: the other one won.
-        return Reflection.objects.get(session=session, client_id=client_id), False
+        # Sent again (the phone's retry, or two copies at once): the first one is stored.
+        if (existing := _sent_before(session, client_id)) is None:
+            raise
+        return existing, False
     session.touch(cards=[card])
     return card, True
+
+
+def _sent_before(session: Session, client_id: uuid.UUID | None) -> Reflection | None:
+    """The card stored earlier under this client id, if any. Asked only when storing failed,
+    so a new card costs no query for it."""
+    if client_id is None:
+        return None
+    existing = Reflection.objects.filter(session=session, client_id=client_id).first()
+    if existing is not None and not existing.changed_at_version:
+        # Stored, but the screens were never told (the first request failed right after).
+        session.touch(cards=[existing])
+    return existing
 
 
 def own_cards(session: Session, writer_secret: str):
@@ -264,27 +284,27 @@ def assign_group(session: Session, card: Reflection, group: CardGroup | None) ->
     session.touch(cards=[card])
 
 
-@transaction.atomic
 def toggle_mark(session: Session, participant: Participant, card: Reflection) -> bool:
     """Give or take back a "this matters" mark; returns whether the card is now marked."""
     require_open(session, Phase.RESONANCE)
     if card.session_id != session.pk or not card.is_visible_to_group:
         raise ValidationError(_("This card cannot be marked."))
-    # Lock the participant's row so two quick taps cannot both pass the limit.
-    Participant.objects.select_for_update().filter(pk=participant.pk).first()
-    mark = ResonanceMark.objects.filter(participant=participant, reflection=card).first()
-    if mark is not None:
-        mark.delete()
-        session.touch(cards=[card])  # its count of marks changed
-        return False
-    if ResonanceMark.objects.filter(participant=participant).count() >= ResonanceMark.LIMIT:
-        raise ValidationError(
-            _("You have used your %(limit)s marks. Take one back to give it to another card.")
-            % {"limit": ResonanceMark.LIMIT}
-        )
-    ResonanceMark.objects.create(participant=participant, reflection=card)
+    with transaction.atomic():
+        # Lock the participant's row so two quick taps cannot both pass the limit.
+        Participant.objects.select_for_update().filter(pk=participant.pk).first()
+        mark = ResonanceMark.objects.filter(participant=participant, reflection=card).first()
+        if mark is not None:
+            mark.delete()
+        elif ResonanceMark.objects.filter(participant=participant).count() >= ResonanceMark.LIMIT:
+            raise ValidationError(
+                _("You have used your %(limit)s marks. Take one back to give it to another card.")
+                % {"limit": ResonanceMark.LIMIT}
+            )
+        else:
+            ResonanceMark.objects.create(participant=participant, reflection=card)
+    # Its count of marks changed; told after the commit, as a card is (see post_card).
     session.touch(cards=[card])
-    return True
+    return mark is None
 
 
 @transaction.atomic

@@ -118,3 +118,39 @@ def test_a_delta_rendered_by_one_server_is_served_by_another(shared, world):
     with CaptureQueriesContext(connection) as queries:
         assert _shared_delta(session.pk, since, session.version) == delta
     assert len(queries) == 0
+
+
+def test_the_shared_state_never_goes_back_to_an_older_version(shared, world):
+    """Two writers commit versions 7 and 8; the one of 7 reaches the cache last. Polls must
+    keep seeing 8, or phones would be told "nothing new" about the newest change."""
+    from pitstops.models.sessions import live_state_key, remember_live_state
+
+    pk = world.session.pk
+    remember_live_state(pk, (8, "reflect", "open"))
+    remember_live_state(pk, (7, "reflect", "open"))
+    assert tuple(shared.get(live_state_key(pk))) == (8, "reflect", "open")
+    remember_live_state(pk, (9, "resonance", "open"))
+    assert tuple(shared.get(live_state_key(pk))) == (9, "resonance", "open")
+
+
+def test_while_one_poll_renders_the_fragment_another_waits_and_renders_nothing(shared, world):
+    """After a reveal a whole room polls at once: one poll renders the thousand cards, the
+    others wait for its rendering (or answer "no change yet"), never render it too."""
+    from pitstops.views import taking_part
+
+    session = world.session
+    session.open()
+    old_version, _html = taking_part._shared_fragment(session.pk, session.version)
+    session.touch()
+    key = f"pitstops:participant-live:{session.pk}:nl"
+    shared.set(f"{key}:rendering", True, 30)  # another server is rendering the new version
+    with CaptureQueriesContext(connection) as queries:
+        version, _html = taking_part._shared_fragment(session.pk, session.version)
+    assert version == old_version  # it waited in vain: the old one, and no rendering of its own
+    assert len(queries) == 0
+    # Once the other server stored its rendering, a waiting poll takes it.
+    shared.set(key, (session.version, "<p>nieuw</p>", 0), 60)
+    assert taking_part._rendered_meanwhile(key, session.version) == (
+        session.version,
+        "<p>nieuw</p>",
+    )

@@ -188,6 +188,9 @@ class Reflection(models.Model):
     )
 
     objects = ReflectionQuerySet.as_manager()
+    # How many marks it has, where the board counts them (pitstops.board.card_queryset). None
+    # elsewhere: a template asking for it then finds an attribute, not a slow failed lookup.
+    mark_count: int | None = None
 
     class Meta:
         verbose_name = _("reflection")
@@ -247,7 +250,19 @@ class Reflection(models.Model):
             if "visibility" in reflection.__dict__
             else None
         )
+        # And the overview's count it is in, so a save that moves it can move the count.
+        reflection.counted_in = reflection.tally_bucket()
         return reflection
+
+    TALLY_FIELDS = ("coalition_id", "session_id", "theme_id", "author_role")
+
+    def tally_bucket(self) -> tuple | None:
+        """(coalition, session, theme, author's role): the overview counts the reflection
+        there (see ReflectionTally). None when a field of it was not loaded."""
+        loaded = self.__dict__
+        if any(field not in loaded for field in self.TALLY_FIELDS):
+            return None
+        return tuple(loaded[field] for field in self.TALLY_FIELDS)
 
     @property
     def author_label(self) -> str:

@@ -10,8 +10,8 @@ from collections.abc import Iterable
 from django.conf import settings
 from django.core.cache import cache
 from django.core.exceptions import ValidationError
-from django.db import models, transaction
-from django.db.models import F, Q
+from django.db import connection, models, transaction
+from django.db.models import Q
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -93,6 +93,19 @@ DELTA_VERSIONS = 200
 
 def live_state_key(session_id: int) -> str:
     return f"pitstops:live-state:{session_id}"
+
+
+def remember_live_state(session_id: int, state: tuple[int, str, str]) -> None:
+    """Keep a session's (version, phase, status) in the shared cache for the polls, never
+    going back to an older version: a writer whose commit came first, or a poll that read the
+    database just before a commit, may get here last. (Between the get and the set another
+    writer can still slip in; the short expiry heals that.) A cache that is down keeps nothing.
+    """
+    key = live_state_key(session_id)
+    with contextlib.suppress(Exception):
+        cached = cache.get(key)
+        if cached is None or cached[0] <= state[0]:
+            cache.set(key, state, LIVE_STATE_SECONDS)
 
 
 def default_phases() -> list[str]:
@@ -241,36 +254,85 @@ class Session(models.Model):
         shows an older one gets them in its next delta. `withdrawn` are the ids of cards just
         deleted: a tombstone (the id and the version, never the words) tells the screens to drop
         them. `structural` means the layout changed (open or close, phase, theme, groups): every
-        screen then gets its whole fragment. Call it inside the transaction that made the change:
-        on PostgreSQL the bumped row stays locked until the commit, so versions are committed in
-        their order and a delta never skips a change.
+        screen then gets its whole fragment.
 
-        The shared cache keeps (version, phase, status) for the phones' polls: dropped now, so
-        no poll serves the old state from it, and set anew once the change is committed.
+        A screen that reads version N must find every change stamped up to N committed. So
+        either call it inside the transaction that made the change (on PostgreSQL the bumped
+        row stays locked until the commit, and versions are committed in their order), or after
+        that transaction committed. The second keeps a room full of phones from queueing behind
+        one another: on PostgreSQL the bump, the stamps and the tombstones are one statement,
+        so outside a transaction the session's row is locked only while it runs.
+
+        The shared cache keeps (version, phase, status) for the phones' polls: set anew once the
+        change is committed, never back to an older version (inside a transaction it is dropped
+        at once, so no poll serves the old state from it meanwhile).
         """
-        bump = {"version": F("version") + 1}
-        if structural:
-            # Both sides read the row as it was: the new version, in one statement.
-            bump["structure_version"] = F("version") + 1
-        Session.objects.filter(pk=self.pk).update(**bump)
-        self.refresh_from_db(fields=["version", "structure_version", "phase", "status"])
-        if cards := list(cards):
-            self.reflections.filter(pk__in=[card.pk for card in cards]).update(
-                changed_at_version=self.version
-            )
-            for card in cards:
-                card.changed_at_version = self.version
-        if withdrawn := list(withdrawn):
-            tombstones = self.withdrawn_cards
-            tombstones.model.objects.bulk_create(
-                tombstones.model(session=self, card_pk=pk, version=self.version) for pk in withdrawn
-            )
+        card_pks = [card.pk for card in cards]
+        withdrawn = list(withdrawn)
+        if connection.vendor == "postgresql":
+            state = self._bump_in_one_statement(card_pks, withdrawn, structural)
+        else:
+            with transaction.atomic():
+                state = self._bump(card_pks, withdrawn, structural)
+        if state is None:
+            raise Session.DoesNotExist("The session is gone.")
+        self.version, self.structure_version, self.phase, self.status = state
+        for card in cards:
+            card.changed_at_version = self.version
+        if withdrawn:
             # Older ones serve no delta any more (see delta_possible).
-            tombstones.filter(version__lte=self.version - DELTA_VERSIONS).delete()
-        key, state = live_state_key(self.pk), (self.version, self.phase, self.status)
-        cache.delete(key)
-        transaction.on_commit(lambda: cache.set(key, state, LIVE_STATE_SECONDS), robust=True)
+            self.withdrawn_cards.filter(version__lte=self.version - DELTA_VERSIONS).delete()
+        pk, live = self.pk, (self.version, self.phase, self.status)
+        if connection.in_atomic_block:  # committed later: meanwhile polls read the database
+            cache.delete(live_state_key(pk))
+        transaction.on_commit(lambda: remember_live_state(pk, live), robust=True)
         return self.version
+
+    def _bump(self, card_pks: list[int], withdrawn: list[int], structural: bool) -> tuple:
+        with connection.cursor() as cursor:
+            cursor.execute(
+                f"UPDATE {self._meta.db_table} SET version = version + 1"  # noqa: S608
+                + (", structure_version = version + 1" if structural else "")
+                + " WHERE id = %s RETURNING version, structure_version, phase, status",
+                [self.pk],
+            )
+            state = cursor.fetchone()
+        if card_pks:
+            self.reflections.filter(pk__in=card_pks).update(changed_at_version=state[0])
+        if withdrawn:
+            tombstones = self.withdrawn_cards
+            tombstones.bulk_create(
+                tombstones.model(session=self, card_pk=pk, version=state[0]) for pk in withdrawn
+            )
+        return state
+
+    def _bump_in_one_statement(
+        self, card_pks: list[int], withdrawn: list[int], structural: bool
+    ) -> tuple:
+        """PostgreSQL's data-modifying WITH: bump, stamp and bury in one round trip."""
+        reflections = self.reflections.model._meta.db_table
+        tombstones = self.withdrawn_cards.model._meta.db_table
+        with connection.cursor() as cursor:
+            cursor.execute(
+                f"""
+                WITH bumped AS (
+                    UPDATE {self._meta.db_table} SET version = version + 1
+                    {", structure_version = version + 1" if structural else ""}
+                    WHERE id = %(session)s
+                    RETURNING version, structure_version, phase, status
+                ), stamped AS (
+                    UPDATE {reflections} SET changed_at_version = bumped.version FROM bumped
+                    WHERE session_id = %(session)s AND {reflections}.id = ANY(%(cards)s::bigint[])
+                ), buried AS (
+                    INSERT INTO {tombstones} (session_id, card_pk, version)
+                    SELECT %(session)s, card_pk, bumped.version
+                    FROM bumped, unnest(%(withdrawn)s::bigint[]) AS card_pk
+                )
+                SELECT version, structure_version, phase, status FROM bumped
+                """,  # noqa: S608 (table names from the models, values as parameters)
+                {"session": self.pk, "cards": card_pks, "withdrawn": withdrawn},
+            )
+            return cursor.fetchone()
 
     def delta_possible(self, shown: int) -> bool:
         """Whether a screen that shows version `shown` can be brought up to this one with a
@@ -287,8 +349,7 @@ class Session(models.Model):
                 return tuple(state)
         state = cls.objects.filter(pk=pk).values_list("version", "phase", "status").first()
         if state is not None:
-            with contextlib.suppress(Exception):
-                cache.set(key, state, LIVE_STATE_SECONDS)
+            remember_live_state(pk, state)
         return state
 
     # The facilitator's controls. Each saves what it changed and bumps the version.

@@ -1,11 +1,13 @@
 """Summary rows for the coordinators' overview: reflection counts kept up to date on write.
 
 Counting a million reflections on every page view takes too long, so each coalition keeps one row
-per pitstop, theme and author's role with the count. `refresh_reflection_tally` recounts one
-bucket (one session's cards, or the coalition's space between pitstops: a few hundred rows through
-an index) after every saved or deleted reflection; `rebuild_reflection_tallies` recounts
-everything in one grouped INSERT (the `refresh_overview` command, and the data migration).
-The rows hold counts only: no words, no names.
+per pitstop, theme and author's role with the count. `count_reflection` adds one to a bucket or
+takes one off, in one statement, as a reflection is written, moved or deleted: a room of phones
+writing at once never waits for a recount. `refresh_reflection_tally` recounts one bucket (one
+session's cards, or the coalition's space between pitstops) when it is not known where a
+reflection was counted; `rebuild_reflection_tallies` recounts everything in one grouped INSERT
+(the nightly `refresh_overview` command, and the data migration), which also puts right what
+bulk writes passed by. The rows hold counts only: no words, no names.
 """
 
 from __future__ import annotations
@@ -46,6 +48,45 @@ class ReflectionTally(models.Model):
 
     def __str__(self) -> str:
         return f"{self.coalition_id}/{self.pitstop_key}/{self.theme_key}/{self.author_role}"
+
+
+# One bucket's row: its pitstop is the session's (none when the session is gone) or NONE.
+IN_SESSION = "(SELECT pitstop_id FROM pitstops_session WHERE id = %s)"
+COUNT_ONE_MORE = """
+INSERT INTO pitstops_reflectiontally (coalition_id, pitstop_key, theme_key, author_role, count)
+SELECT %s, {pitstop}, %s, %s, 1 WHERE {pitstop} IS NOT NULL
+ON CONFLICT (coalition_id, pitstop_key, theme_key, author_role)
+DO UPDATE SET count = pitstops_reflectiontally.count + 1
+"""
+COUNT_ONE_LESS = """
+UPDATE pitstops_reflectiontally SET count = count - 1
+WHERE coalition_id = %s AND pitstop_key = {pitstop} AND theme_key = %s AND author_role = %s
+AND count > 0
+"""
+DROP_EMPTY = """
+DELETE FROM pitstops_reflectiontally
+WHERE coalition_id = %s AND pitstop_key = {pitstop} AND theme_key = %s AND author_role = %s
+AND count = 0
+"""
+
+
+def count_reflection(bucket: tuple, by: int) -> None:
+    """Add one reflection to its bucket (`by` 1) or take one off (-1), in one statement each,
+    so the bucket's row is locked only while it runs. `bucket` is Reflection.tally_bucket().
+    A session that is gone has no bucket any more: nothing to count."""
+    coalition_id, session_id, theme_id, author_role = bucket
+    pitstop, at = ("%s", NONE) if session_id is None else (IN_SESSION, session_id)
+    with connection.cursor() as cursor:
+        if by > 0:
+            cursor.execute(
+                COUNT_ONE_MORE.format(pitstop=pitstop),
+                [coalition_id, at, theme_id or NONE, author_role, at],
+            )
+            return
+        params = [coalition_id, at, theme_id or NONE, author_role]
+        with transaction.atomic():
+            cursor.execute(COUNT_ONE_LESS.format(pitstop=pitstop), params)
+            cursor.execute(DROP_EMPTY.format(pitstop=pitstop), params)
 
 
 def refresh_reflection_tally(*, coalition_id: int, session_id: int | None) -> None:

@@ -377,6 +377,8 @@ def _poll(request: HttpRequest, pk: int) -> HttpResponse:
         if (delta := _shared_delta(pk, shown, target)) is not None:
             return mark_delta(HttpResponse(delta))
     version, html = _shared_fragment(pk, version)
+    if versioned and version <= shown:  # the newer one is being rendered: the next poll gets it
+        return live_not_modified()
     etag = fragment_etag("p", pk, version)
     if cached := not_modified(request, etag):
         return cached
@@ -391,18 +393,46 @@ SHARED_DELTA_SECONDS = 60  # a pair of versions is asked for within seconds, the
 # all. After a reveal the phones, spread over many versions, would each need a delta of nearly
 # every card: above this many cards the shared whole fragment is cheaper.
 SHARED_DELTA_MAX_CARDS = 40
+# A rendering that takes longer than this (a crashed server) no longer holds the others back.
+SHARED_RENDERING_SECONDS = 10
+# How long a poll waits for the rendering another poll is making, before it answers "no change
+# yet" and the phone asks again at its next poll.
+SHARED_RENDERING_WAIT = 1.0
 
 
 def _shared_fragment(pk: int, version: int) -> tuple[int, str]:
-    """The fragment every participant sees, as (version it shows, html)."""
+    """The fragment every participant sees, as (version it shows, html).
+
+    Rendered by one poll at a time: after a reveal a whole room polls within two seconds, and
+    a board of a thousand cards takes a while to render. The polls that come meanwhile get the
+    rendering before it, and the new one at their next poll.
+    """
     cache_key = f"pitstops:participant-live:{pk}:{get_language()}"
     cached = cache.get(cache_key)
     if cached and (cached[0] == version or time.time() - cached[2] < SHARED_FRAGMENT_MAX_AGE):
         return cached[0], cached[1]
-    session = Session.objects.select_related("coalition", "current_theme").get(pk=pk)
-    html = render_to_string(LIVE, _shared_context(session))
-    cache.set(cache_key, (session.version, html, time.time()), timeout=60)
+    rendering = f"{cache_key}:rendering"
+    if cached and not cache.add(rendering, True, timeout=SHARED_RENDERING_SECONDS):
+        return _rendered_meanwhile(cache_key, version) or (cached[0], cached[1])
+    try:
+        session = Session.objects.select_related("coalition", "current_theme").get(pk=pk)
+        html = render_to_string(LIVE, _shared_context(session))
+        cache.set(cache_key, (session.version, html, time.time()), timeout=60)
+    finally:
+        cache.delete(rendering)
     return session.version, html
+
+
+def _rendered_meanwhile(cache_key: str, version: int) -> tuple[int, str] | None:
+    """The rendering another poll is making of `version`, if it comes within a moment: a
+    phone that waits for it here sees the change now rather than two seconds later."""
+    deadline = time.monotonic() + SHARED_RENDERING_WAIT
+    while time.monotonic() < deadline:
+        time.sleep(SHARED_RENDERING_WAIT / 20)
+        cached = cache.get(cache_key)
+        if cached and cached[0] >= version:
+            return cached[0], cached[1]
+    return None
 
 
 def _shared_target(pk: int, version: int) -> int:
@@ -431,7 +461,12 @@ def _shared_delta(pk: int, since: int, version: int) -> str | None:
         if session.phase == Session.Phase.COMPASS
         else card_queryset(session).shown_to_group()
     )
-    delta = build_delta(session, cards, since)
+    # Counted through an index before any card is read: after a reveal, a room's polls all ask
+    # this at once, and every card would be read and then not sent.
+    changed = Reflection.objects.filter(session=session, changed_at_version__gt=since)
+    delta = None
+    if changed[: SHARED_DELTA_MAX_CARDS + 1].count() <= SHARED_DELTA_MAX_CARDS:
+        delta = build_delta(session, cards, since)
     if delta is not None and len(delta.cards) > SHARED_DELTA_MAX_CARDS:
         delta = None
     html = render_to_string(DELTA, {"session": session, "board": delta}) if delta else ""

@@ -387,3 +387,59 @@ def test_polls_work_when_the_cache_is_down(live, settings):
     from pitstops.models import Session as SessionModel
 
     assert SessionModel.live_state(live.pk)[0] == live.version
+
+
+def test_a_card_with_a_theme_of_another_expedition_is_refused(live, other_world):
+    """The card's theme must be one of this session's: the form's choices are the check."""
+    phone = Client()
+    join(phone, live, guest="Kees")
+    foreign = other_world.expedition.themes.first()
+    answer = post_card(phone, live, "Verkeerd thema", theme=foreign.pk)
+    assert answer.status_code == 400 and not answer.json()["ok"]
+    assert not Reflection.objects.filter(text="Verkeerd thema").exists()
+
+
+def test_a_card_stored_but_never_announced_is_announced_when_sent_again(live):
+    """The first request stored the card and failed before it told the screens (its
+    changed_at_version is still 0): the phone's retry tells them."""
+    phone = Client()
+    join(phone, live, guest="Kees")
+    client_id = str(uuid.uuid4())
+    first = post_card(phone, live, "Half gelukt", client_id=client_id).json()
+    Reflection.objects.filter(pk=first["id"]).update(changed_at_version=0)
+    live.refresh_from_db()
+    before = live.version
+    again = post_card(phone, live, "Half gelukt", client_id=client_id).json()
+    assert again["id"] == first["id"] and again["created"] is False
+    live.refresh_from_db()
+    assert live.version == before + 1
+    assert Reflection.objects.get(pk=first["id"]).changed_at_version == live.version
+
+
+def test_a_card_sent_again_after_the_session_closed_is_still_answered_as_stored(live, client):
+    phone = Client()
+    join(phone, live, guest="Kees")
+    client_id = str(uuid.uuid4())
+    first = post_card(phone, live, "Net op tijd", client_id=client_id).json()
+    control(client, live, "close")
+    again = post_card(phone, live, "Net op tijd", client_id=client_id)
+    assert again.status_code == 200 and again.json()["id"] == first["id"]
+    refused = post_card(phone, live, "Te laat", client_id=str(uuid.uuid4()))
+    assert refused.status_code in (400, 403) and not refused.json()["ok"]
+
+
+@pytest.mark.parametrize("cards", [10, 1000])
+def test_a_new_card_costs_the_same_queries_however_full_the_session(
+    live, cards, django_assert_max_num_queries
+):
+    """A room of phones writes at once: a card's cost must not grow with the board."""
+    phone = Client()
+    join(phone, live, guest="Kees")
+    Reflection.objects.bulk_create(
+        Reflection(coalition=live.coalition, session=live, text=f"Vulling {n}", phase="check_in")
+        for n in range(cards)
+    )
+    # The phone, the card (in a savepoint here), and the version with the card's stamp.
+    with django_assert_max_num_queries(8):
+        answer = post_card(phone, live, "Nog eentje", client_id=str(uuid.uuid4()))
+    assert answer.json()["created"] is True

@@ -470,3 +470,32 @@ def test_each_theme_over_all_coalitions(client_for, world):
     row = next(row for row in response.context["across"] if row.theme == theme)
     assert (row.rated, row.strong, row.stuck, row.mean) == (2, 1, 1, 3.0)
     assert world.other_coalition not in [b["figures"].coalition for b in response.context["blocks"]]
+
+
+def test_a_card_loaded_moved_and_deleted_moves_its_count(world):
+    """Counts follow a card loaded from the database (where it was counted is known) and one
+    loaded with fields left out (then its bucket is recounted), as a full recount would."""
+    first, last = world.expedition.themes.first(), world.expedition.themes.last()
+    card = ReflectionFactory(coalition=world.coalition, session=world.session, theme=first)
+    loaded = Reflection.objects.get(pk=card.pk)
+    loaded.theme = last
+    loaded.save()
+    partly = Reflection.objects.only("pk", "text").get(pk=card.pk)
+    partly.text = "Anders gezegd"
+    partly.save()
+
+    def counts():
+        return sorted(
+            ReflectionTally.objects.filter(count__gt=0).values_list(
+                "coalition_id", "pitstop_key", "theme_key", "author_role", "count"
+            )
+        )
+
+    live = counts()
+    rebuild_reflection_tallies()
+    assert live == counts()
+    Reflection.objects.get(pk=card.pk).delete()
+    live = counts()
+    rebuild_reflection_tallies()
+    assert live == counts()
+    assert sum(row[-1] for row in live) == Reflection.objects.count()
