@@ -1,7 +1,10 @@
 """gunicorn for Pitstop: `gunicorn -c deploy/gunicorn.conf.py` (from the project's directory).
 
-Threaded workers (gthread), one process per CPU with 4 threads each: Django's ORM is
-synchronous, and a phone's poll is short. Every setting can be changed from the environment, so
+Threaded workers (gthread), one process per CPU with 2 threads each: Django's ORM is
+synchronous, and a phone's poll is short. Python runs one thread of a process at a time: a thread
+back from the database waits for the others to let go, so on a busy server more threads per
+process make every request slower (live200 on 2 cores: a card's POST took 88-151 ms inside the
+server with 8 threads, 19-36 ms with 2). Idle keep-alive connections take no thread. Every setting can be changed from the environment, so
 the same file serves one VM and several app servers behind one proxy.
 """
 
@@ -16,7 +19,7 @@ raw_env = [f"DJANGO_SETTINGS_MODULE={settings_module}"]
 bind = os.environ.get("PITSTOP_BIND", "127.0.0.1:8000").split(",")
 worker_class = "gthread"
 workers = int(os.environ.get("WEB_CONCURRENCY", multiprocessing.cpu_count()))
-threads = int(os.environ.get("PITSTOP_THREADS", "4"))
+threads = int(os.environ.get("PITSTOP_THREADS", "2"))
 
 # Phones poll every 2 s: a keep-alive longer than that keeps their connection (or nginx's
 # upstream connection) open between polls instead of opening a new one for every poll.

@@ -168,7 +168,7 @@ def running_cluster(
     *,
     servers: int = 2,
     workers: int = 1,
-    threads: int = 4,
+    threads: int = 2,
     setup: Sequence[Sequence[str]] = (),
     environment: Mapping[str, str] | None = None,
     redis_url: str = REDIS_URL,

@@ -199,10 +199,10 @@ def live200(run: Run) -> None:
             f"from tests.benchmarks.scaleout import make_sessions; make_sessions({sessions})",
         ],
     ]
-    # Each app server: WEB_CONCURRENCY processes (1) of PITSTOP_THREADS threads (8), as
-    # deploy/gunicorn.conf.py reads them; two servers on two cores.
+    # Each app server: WEB_CONCURRENCY processes (1) of PITSTOP_THREADS threads (2, as in
+    # deploy/gunicorn.conf.py), which that file reads; two servers on two cores.
     workers = int(os.environ.get("WEB_CONCURRENCY", "1"))
-    threads = int(os.environ.get("PITSTOP_THREADS", "8"))
+    threads = int(os.environ.get("PITSTOP_THREADS", "2"))
     with running_cluster(setup=setup, workers=workers, threads=threads) as cluster:
         with cluster.connect() as connection, connection.cursor() as cursor:
             cursor.execute(
