@@ -4,8 +4,9 @@ Threaded workers (gthread), one process per CPU with 2 threads each: Django's OR
 synchronous, and a phone's poll is short. Python runs one thread of a process at a time: a thread
 back from the database waits for the others to let go, so on a busy server more threads per
 process make every request slower (live200 on 2 cores: a card's POST took 88-151 ms inside the
-server with 8 threads, 19-36 ms with 2). Idle keep-alive connections take no thread. Every setting can be changed from the environment, so
-the same file serves one VM and several app servers behind one proxy.
+server with 8 threads, 19-36 ms with 2). Idle keep-alive connections take no thread. Every
+setting can be changed from the environment, so the same file serves one VM and several app
+servers behind one proxy.
 """
 
 import multiprocessing
