@@ -160,10 +160,13 @@ def pytest_terminal_summary(terminalreporter, config):
 
 @pytest.fixture(autouse=True)
 def _empty_cache():
-    """Rate limits live in the cache; each test starts with none."""
+    """Rate limits and sessions' live states live in the cache; each test starts with none."""
     from django.core.cache import cache
 
+    from pitstops.models.sessions import states_here
+
     cache.clear()
+    states_here.clear()
 
 
 def pytest_unconfigure(config):

@@ -154,3 +154,16 @@ def test_while_one_poll_renders_the_fragment_another_waits_and_renders_nothing(s
         session.version,
         "<p>nieuw</p>",
     )
+
+
+def test_each_process_keeps_the_state_a_quarter_second(shared, world):
+    """A room of phones polling one session asks the shared cache a few times a second; a
+    change made by another server shows here once this process's copy is older than that."""
+    from pitstops.models.sessions import Session, live_state_key, states_here
+
+    pk = world.session.pk
+    first = Session.live_state(pk)
+    shared.set(live_state_key(pk), (first[0] + 1, first[1], first[2]), 30)  # another server
+    assert Session.live_state(pk) == first  # this process's copy, still fresh
+    states_here[pk] = (0.0, states_here[pk][1])  # a quarter second later
+    assert Session.live_state(pk)[0] == first[0] + 1

@@ -5,6 +5,7 @@ from __future__ import annotations
 import contextlib
 import datetime
 import secrets
+import time
 from collections.abc import Iterable
 
 from django.conf import settings
@@ -91,8 +92,23 @@ LIVE_STATE_SECONDS = 2
 DELTA_VERSIONS = 200
 
 
+# Each app process keeps the state it last read this long (seconds): a room of phones polling
+# one session then asks the shared cache a few times a second, not a hundred. A change made in
+# this process is seen at once; one made in another process within this time.
+STATE_HERE_SECONDS = 0.25
+# session id -> (when it was read, (version, phase, status)); only ever replaced whole.
+states_here: dict[int, tuple[float, tuple[int, str, str]]] = {}
+
+
 def live_state_key(session_id: int) -> str:
     return f"pitstops:live-state:{session_id}"
+
+
+def _keep_here(session_id: int, state: tuple[int, str, str]) -> None:
+    """Keep the state in this process too, never going back to an older version."""
+    kept = states_here.get(session_id)
+    if kept is None or kept[1][0] <= state[0]:
+        states_here[session_id] = (time.monotonic(), tuple(state))
 
 
 def remember_live_state(session_id: int, state: tuple[int, str, str]) -> None:
@@ -101,6 +117,7 @@ def remember_live_state(session_id: int, state: tuple[int, str, str]) -> None:
     database just before a commit, may get here last. (Between the get and the set another
     writer can still slip in; the short expiry heals that.) A cache that is down keeps nothing.
     """
+    _keep_here(session_id, state)
     key = live_state_key(session_id)
     with contextlib.suppress(Exception):
         cached = cache.get(key)
@@ -284,6 +301,7 @@ class Session(models.Model):
             self.withdrawn_cards.filter(version__lte=self.version - DELTA_VERSIONS).delete()
         pk, live = self.pk, (self.version, self.phase, self.status)
         if connection.in_atomic_block:  # committed later: meanwhile polls read the database
+            states_here.pop(pk, None)
             cache.delete(live_state_key(pk))
         transaction.on_commit(lambda: remember_live_state(pk, live), robust=True)
         return self.version
@@ -341,11 +359,16 @@ class Session(models.Model):
 
     @classmethod
     def live_state(cls, pk: int) -> tuple[int, str, str] | None:
-        """(version, phase, status) for a poll: from the shared cache when it has it, so an
-        unchanged screen costs no database read; the database is the truth when it does not."""
+        """(version, phase, status) for a poll: from this process or the shared cache when they
+        have it, so an unchanged screen costs no database read; the database is the truth when
+        they do not."""
+        kept = states_here.get(pk)
+        if kept is not None and time.monotonic() - kept[0] < STATE_HERE_SECONDS:
+            return kept[1]
         key = live_state_key(pk)
         with contextlib.suppress(Exception):  # a cache that is down is a cache miss
             if (state := cache.get(key)) is not None:
+                _keep_here(pk, state)
                 return tuple(state)
         state = cls.objects.filter(pk=pk).values_list("version", "phase", "status").first()
         if state is not None:

@@ -5,7 +5,9 @@ gunicorns with deploy/gunicorn.conf.py). The facilitator opens the session and m
 reflect phase, where cards stay hidden until they are revealed; 200 phones join by code, poll
 every 2 s and each write 5 cards as session.js sends them; the facilitator's run page polls every
 2 s. When the board shows every card, the facilitator reveals them, and every phone polls until
-its page shows them. The phones run as threads in a few client processes.
+its page shows them. The phones run as threads, 50 to a client process: with more, a phone
+waits for its own process's other threads (Python runs one at a time), and that wait was counted
+as the server's (board delay p95 2.0-3.2 s with 100 to a process, 2.06-2.12 s with 50).
 
 Figures (`--scale full`: 10 sessions of 60 phones at once, the same figures named `live10x60_*`):
 
@@ -43,7 +45,7 @@ if TYPE_CHECKING:
 
 CARDS_EACH = 5
 WRITE_EVERY = 2.0
-PHONES_PER_PROCESS = 150
+PHONES_PER_PROCESS = 50
 BOARD_GOAL_MS = 3000
 REVEAL_GOAL_MS = 3000
 # A phone gives up this long after the start: far beyond any goal, only against a hang.
