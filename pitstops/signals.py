@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 from django.db import transaction
@@ -12,7 +13,7 @@ from .models import Reflection, ReflectionTally, Session
 from .models.tallies import count_reflection, refresh_reflection_tally
 
 
-def _after_commit(count) -> None:
+def _after_commit(count: Callable[[], None]) -> None:
     # After the commit, so a rolled-back write changes nothing. Robust: a count that fails (the
     # coalition deleted meanwhile) is logged, and the card that was just saved is not answered
     # with an error; the nightly refresh_overview puts it right.

@@ -307,6 +307,7 @@ class Session(models.Model):
         return self.version
 
     def _bump(self, card_pks: list[int], withdrawn: list[int], structural: bool) -> tuple:
+        """The same in a few statements, for SQLite (which writes one transaction at a time)."""
         with connection.cursor() as cursor:
             cursor.execute(
                 f"UPDATE {self._meta.db_table} SET version = version + 1"  # noqa: S608

@@ -404,8 +404,8 @@ def _shared_fragment(pk: int, version: int) -> tuple[int, str]:
     """The fragment every participant sees, as (version it shows, html).
 
     Rendered by one poll at a time: after a reveal a whole room polls within two seconds, and
-    a board of a thousand cards takes a while to render. The polls that come meanwhile get the
-    rendering before it, and the new one at their next poll.
+    a board of a thousand cards takes a while to render. The polls that come meanwhile wait a
+    moment for that rendering; failing that, they get the one before, and the new one next time.
     """
     cache_key = f"pitstops:participant-live:{pk}:{get_language()}"
     cached = cache.get(cache_key)
