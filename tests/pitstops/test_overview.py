@@ -317,6 +317,11 @@ def test_reflection_counts_stay_current_on_write(world):
     card.theme = world.expedition.themes.last()
     card.save()
     space_card.delete()
+    assert_counts_match_a_recount()
+
+
+def assert_counts_match_a_recount() -> None:
+    """The summary rows as kept on write are what a full recount makes of them."""
 
     def snapshot():
         return sorted(
@@ -483,19 +488,6 @@ def test_a_card_loaded_moved_and_deleted_moves_its_count(world):
     partly = Reflection.objects.only("pk", "text").get(pk=card.pk)
     partly.text = "Anders gezegd"
     partly.save()
-
-    def counts():
-        return sorted(
-            ReflectionTally.objects.filter(count__gt=0).values_list(
-                "coalition_id", "pitstop_key", "theme_key", "author_role", "count"
-            )
-        )
-
-    live = counts()
-    rebuild_reflection_tallies()
-    assert live == counts()
+    assert_counts_match_a_recount()
     Reflection.objects.get(pk=card.pk).delete()
-    live = counts()
-    rebuild_reflection_tallies()
-    assert live == counts()
-    assert sum(row[-1] for row in live) == Reflection.objects.count()
+    assert_counts_match_a_recount()
