@@ -286,23 +286,23 @@ def _admin_connection():
     return connection
 
 
-def _create_database(name: str) -> None:
+def _administer(statement: str) -> None:
+    """One statement on the server's `postgres` database, outside any transaction."""
     connection = _admin_connection()
     try:
         with connection.cursor() as cursor:
-            cursor.execute(f"CREATE DATABASE {name}")
+            cursor.execute(statement)
     finally:
         connection.close()
+
+
+def _create_database(name: str) -> None:
+    _administer(f"CREATE DATABASE {name}")
 
 
 def _drop_database(name: str) -> None:
-    connection = _admin_connection()
-    try:
-        with connection.cursor() as cursor:
-            # FORCE: the app servers' persistent connections may not be closed yet.
-            cursor.execute(f"DROP DATABASE IF EXISTS {name} WITH (FORCE)")
-    finally:
-        connection.close()
+    # FORCE: the app servers' persistent connections may not be closed yet.
+    _administer(f"DROP DATABASE IF EXISTS {name} WITH (FORCE)")
 
 
 # --- gunicorn --------------------------------------------------------------------------------
