@@ -7,23 +7,38 @@ the database, stores what the run finds, and keeps every write in a small servic
 from __future__ import annotations
 
 import logging
+from collections.abc import Sequence
+from dataclasses import dataclass
 from typing import Any
 
+import numpy as np
 from django.db import IntegrityError, transaction
-from django.db.models import Max
+from django.db.models import Max, Prefetch
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from coalitions.models import Theme
 
 from .models import Pitstop, RedThread, RedThreadSuggestion, Reflection, SuggestionRun
-from .suggestions import DEFAULT_METHOD, Note, suggest
+from .suggestions import COMBINED, DEFAULT_METHOD, EMBEDDINGS, Note, rank_like, suggest
+from .suggestions.engine import GRANULARITY_RANGE
+from .vectors import embeddings_for
 
 logger = logging.getLogger(__name__)
 
 # Progress is written to the database at most every this many percent: a poll every 2 s needs
 # no finer steps, and 10,000 reflections must not cost 10,000 updates.
 PROGRESS_STEP = 5
+# Reflections encoded per step while a run reads the round, so the bar moves on a first run.
+ENCODE_STEP = 500
+# A red thread of an earlier pitstop is "still here" when at least STILL_HERE_MIN of this round's
+# reflections are this close (cosine) to its evidence. Checked on the demo's first round (74
+# unused reflections, 6 red threads): 0.45 picks 4-9 on-topic reflections per thread, where the
+# closeness drops from ~0.45 to ~0.3; the rest of the round stays out.
+STILL_HERE_CLOSENESS = 0.45
+STILL_HERE_MIN = 3
+STILL_HERE_MAX = 8
 
 
 class SuggestionRefused(Exception):
@@ -38,9 +53,41 @@ def latest_done_run(pitstop: Pitstop) -> SuggestionRun | None:
     return pitstop.suggestion_runs.filter(status=SuggestionRun.Status.DONE).first()
 
 
-def start_suggestion_run(*, pitstop: Pitstop, user: Any) -> SuggestionRun:
+def clamp_granularity(granularity: int) -> int:
+    return max(GRANULARITY_RANGE.start, min(GRANULARITY_RANGE.stop - 1, granularity))
+
+
+def granularity_after(pitstop: Pitstop, step: int) -> int:
+    """The latest run's granularity moved `step` (+1 more groups, -1 fewer), kept in range.
+
+    A plain new run (step 0) keeps what the team asked for last time.
+    """
+    run = latest_run(pitstop)
+    return clamp_granularity((run.granularity if run is not None else 0) + step)
+
+
+def granularity_in_words(granularity: int) -> str:
+    """How many groups a run asked for, said in words rather than as a number of steps."""
+    if granularity == 0:
+        return _("The usual number of groups.")
+    steps = abs(granularity)
+    if granularity > 0:
+        return ngettext(
+            "More groups than usual (%(steps)d step).",
+            "More groups than usual (%(steps)d steps).",
+            steps,
+        ) % {"steps": steps}
+    return ngettext(
+        "Fewer groups than usual (%(steps)d step).",
+        "Fewer groups than usual (%(steps)d steps).",
+        steps,
+    ) % {"steps": steps}
+
+
+def start_suggestion_run(*, pitstop: Pitstop, user: Any, granularity: int = 0) -> SuggestionRun:
     """Queue a run for this pitstop, or hand back the one already under way.
 
+    `granularity` asks for more groups (above 0) or fewer (below); it is kept in range.
     The task is enqueued only once the run is committed, so the worker always finds it.
     """
     from .tasks import make_suggestions
@@ -58,7 +105,10 @@ def start_suggestion_run(*, pitstop: Pitstop, user: Any) -> SuggestionRun:
         try:
             with transaction.atomic():
                 run = SuggestionRun.objects.create(
-                    pitstop=pitstop, started_by=user, method=DEFAULT_METHOD
+                    pitstop=pitstop,
+                    started_by=user,
+                    method=DEFAULT_METHOD,
+                    granularity=clamp_granularity(granularity),
                 )
         except IntegrityError:  # another facilitator started one a moment ago
             return pitstop.suggestion_runs.active().get()
@@ -90,6 +140,91 @@ def round_notes(pitstop: Pitstop) -> list[Note]:
     return [Note(id=pk, text=text, theme=theme or "") for pk, text, theme in rows]
 
 
+def dismissed_groups(pitstop: Pitstop) -> list[frozenset[int]]:
+    """The reflections of each suggestion the team dismissed in this pitstop, in any run."""
+    Reflections = RedThreadSuggestion.reflections.through
+    groups: dict[int, set[int]] = {}
+    for suggestion_id, reflection_id in Reflections.objects.filter(
+        redthreadsuggestion__run__pitstop=pitstop,
+        redthreadsuggestion__status=RedThreadSuggestion.Status.DISMISSED,
+    ).values_list("redthreadsuggestion_id", "reflection_id"):
+        groups.setdefault(suggestion_id, set()).add(reflection_id)
+    return [frozenset(ids) for ids in groups.values()]
+
+
+def round_embeddings(notes: list[Note], progress: Any) -> np.ndarray:
+    """The notes' sentence embeddings: kept ones read, new ones encoded and kept for next time."""
+    parts = []
+    for start in range(0, len(notes), ENCODE_STEP):
+        part = notes[start : start + ENCODE_STEP]
+        parts.append(embeddings_for([(note.id, note.text) for note in part]))
+        progress(min(100, 100 * (start + len(part)) // len(notes)))
+    return np.vstack(parts) if parts else np.zeros((0, 512), dtype=np.float32)
+
+
+@dataclass(frozen=True)
+class StillHere:
+    """An earlier red thread that recurs, and the round's reflections that carry it now."""
+
+    thread: RedThread
+    ids: list[int]
+
+
+def earlier_threads(pitstop: Pitstop) -> list[RedThread]:
+    """Red threads of this expedition's earlier pitstops that may recur in this round.
+
+    Left out: those the team continued in this pitstop already, and those whose "still here"
+    suggestion it dismissed. Their evidence is read as seeds only, never shown.
+    """
+    continued = RedThread.objects.filter(pitstop=pitstop, continues__isnull=False)
+    dismissed = RedThreadSuggestion.objects.filter(
+        run__pitstop=pitstop,
+        status=RedThreadSuggestion.Status.DISMISSED,
+        continues__isnull=False,
+    )
+    return list(
+        RedThread.objects.filter(
+            pitstop__expedition=pitstop.expedition_id,
+            pitstop__number__lt=pitstop.number,
+            evidence__isnull=False,
+        )
+        .exclude(pk__in=continued.values("continues"))
+        .exclude(pk__in=dismissed.values("continues"))
+        .distinct()
+        .order_by("pitstop__number", "position", "pk")
+        .prefetch_related(
+            "themes",
+            Prefetch(
+                "evidence",
+                queryset=Reflection.objects.exclude(text="").only("pk", "text").order_by("pk"),
+            ),
+        )
+    )
+
+
+def still_here(
+    *, pitstop: Pitstop, notes: list[Note], method: str, embedded: np.ndarray | None = None
+) -> list[StillHere]:
+    """Earlier red threads that recur in this round, each with the round's notes closest to it."""
+    found = []
+    for thread in earlier_threads(pitstop):
+        seeds = [Note(id=note.pk, text=note.text) for note in thread.evidence.all()]
+        if not seeds:
+            continue
+        both = None
+        if embedded is not None:
+            seed_vectors = embeddings_for([(note.id, note.text) for note in seeds])
+            both = np.vstack([embedded, seed_vectors])
+        close = [
+            note_id
+            for note_id, closeness in rank_like(notes, seeds, method=method, embedded=both)
+            if closeness >= STILL_HERE_CLOSENESS
+        ]
+        if len(close) >= STILL_HERE_MIN:
+            found.append(StillHere(thread=thread, ids=close[:STILL_HERE_MAX]))
+    return found
+
+
 def run_suggestions(run_id: int) -> None:
     """The background task's work: cluster the round and store the suggestions when done.
 
@@ -106,12 +241,28 @@ def run_suggestions(run_id: int) -> None:
     try:
         notes = round_notes(run.pitstop)
         SuggestionRun.objects.filter(pk=run.pk).update(reflection_count=len(notes))
+        embedded = None
+        clustering_from = 0
+        if run.method in (EMBEDDINGS, COMBINED):
+            # Kept vectors make a second run (and "more like this") quick: encode only what is new.
+            clustering_from = 30
+            embedded = round_embeddings(
+                notes, lambda percent: _set_progress(run, percent * clustering_from // 100)
+            )
         clusters = suggest(
             notes,
             method=run.method,
-            progress=lambda percent: _set_progress(run, percent * 95 // 100),
+            granularity=run.granularity,
+            dismissed=dismissed_groups(run.pitstop),
+            progress=lambda percent: _set_progress(
+                run, clustering_from + percent * (90 - clustering_from) // 100
+            ),
+            embedded=embedded,
         )
-        store_suggestions(run=run, clusters=clusters)
+        recurring = still_here(
+            pitstop=run.pitstop, notes=notes, method=run.method, embedded=embedded
+        )
+        store_suggestions(run=run, clusters=clusters, still_here=recurring)
     except Exception as exc:
         logger.exception("suggestion run %s failed", run.pk)
         SuggestionRun.objects.filter(pk=run.pk).update(
@@ -122,27 +273,53 @@ def run_suggestions(run_id: int) -> None:
         raise
 
 
-def store_suggestions(*, run: SuggestionRun, clusters: list) -> None:
-    """Save a finished run's clusters and mark it done, all at once or not at all."""
+def store_suggestions(
+    *, run: SuggestionRun, clusters: list, still_here: Sequence[StillHere] = ()
+) -> None:
+    """Save a finished run's clusters and mark it done, all at once or not at all.
+
+    "Still here" suggestions come first: the team sees what recurs before what is new.
+    """
     themes = {
         theme.key: theme.pk for theme in Theme.objects.filter(expedition=run.pitstop.expedition_id)
     }
-    with transaction.atomic():
-        suggestions = RedThreadSuggestion.objects.bulk_create(
-            RedThreadSuggestion(run=run, position=position, title=cluster.title[:200])
-            for position, cluster in enumerate(clusters, start=1)
+    recurring = [
+        (
+            RedThreadSuggestion(
+                run=run, position=position, title=found.thread.title[:200], continues=found.thread
+            ),
+            found.ids,
+            [theme.key for theme in found.thread.themes.all()],
         )
+        for position, found in enumerate(still_here, start=1)
+    ]
+    grouped = [
+        (
+            RedThreadSuggestion(
+                run=run,
+                position=position,
+                title=cluster.title[:200],
+                why=[[word, count] for word, count in cluster.why],
+            ),
+            cluster.ids,
+            cluster.themes,
+        )
+        for position, cluster in enumerate(clusters, start=len(recurring) + 1)
+    ]
+    made = recurring + grouped
+    with transaction.atomic():
+        RedThreadSuggestion.objects.bulk_create(suggestion for suggestion, _ids, _keys in made)
         Reflections = RedThreadSuggestion.reflections.through
         Themes = RedThreadSuggestion.themes.through
         Reflections.objects.bulk_create(
             Reflections(redthreadsuggestion_id=suggestion.pk, reflection_id=reflection_id)
-            for suggestion, cluster in zip(suggestions, clusters, strict=True)
-            for reflection_id in cluster.ids
+            for suggestion, ids, _keys in made
+            for reflection_id in ids
         )
         Themes.objects.bulk_create(
             Themes(redthreadsuggestion_id=suggestion.pk, theme_id=themes[key])
-            for suggestion, cluster in zip(suggestions, clusters, strict=True)
-            for key in cluster.themes
+            for suggestion, _ids, keys in made
+            for key in keys
             if key in themes
         )
         SuggestionRun.objects.filter(pk=run.pk).update(
@@ -186,6 +363,7 @@ def accept_suggestion(
             title=(title or locked.title).strip()[:200],
             text="",
             status=RedThread.Status.DRAFT,
+            continues_id=locked.continues_id,
         )
         thread.themes.set(locked.themes.all())
         # Only reflections of this pitstop's round: a suggestion never carries others, but the

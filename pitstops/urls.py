@@ -62,6 +62,7 @@ urlpatterns = [
     path("rode-draad/<int:pk>/verwijderen/", synthesis.red_thread_delete, name="red_thread_delete"),
     path("rode-draad/<int:pk>/verplaatsen/", synthesis.red_thread_move, name="red_thread_move"),
     path("rode-draad/<int:pk>/bewijs/", synthesis.evidence, name="evidence"),
+    path("rode-draad/<int:pk>/meer-zoals-dit/", synthesis.more_like_this, name="more_like_this"),
     # Suggested red threads: the facilitation team clusters a round in the background.
     path(
         "expeditie/<slug:expedition>/pitstop/<int:number>/suggesties/",

@@ -3,7 +3,7 @@
 from .follow_up import Agreement, CompassRating, CompassScore, RedThread
 from .reflections import QuotationConsent, Reflection, ResonanceMark, WithdrawnCard
 from .sessions import CardGroup, JoinRequest, Participant, Pitstop, Session
-from .suggestions import RedThreadSuggestion, SuggestionRun
+from .suggestions import RedThreadSuggestion, ReflectionVector, SuggestionRun
 from .tallies import ReflectionTally
 
 __all__ = [
@@ -19,6 +19,7 @@ __all__ = [
     "RedThreadSuggestion",
     "Reflection",
     "ReflectionTally",
+    "ReflectionVector",
     "ResonanceMark",
     "Session",
     "SuggestionRun",

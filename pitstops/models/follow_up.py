@@ -222,6 +222,16 @@ class RedThread(models.Model):
     )
     status = models.CharField(_("status"), max_length=10, choices=Status, default=Status.DRAFT)
     published_at = models.DateTimeField(_("published at"), null=True, blank=True)
+    # A red thread of an earlier pitstop that is still here in this round: the report can then
+    # say what changed since. Set by the team, or by accepting a "still here" suggestion.
+    continues = models.ForeignKey(
+        "self",
+        verbose_name=_("continues the red thread"),
+        on_delete=models.SET_NULL,
+        related_name="continued_by",
+        null=True,
+        blank=True,
+    )
     # Optimistic locking: every save through the app checks and bumps it (see synthesis.py).
     version = models.PositiveIntegerField(_("version"), default=1, editable=False)
     updated_at = models.DateTimeField(_("updated at"), auto_now=True)

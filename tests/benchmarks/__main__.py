@@ -16,6 +16,7 @@ from dataclasses import dataclass, field
 
 from .board_update import board_update
 from .clustering import clustering
+from .likeness import more_like_this
 from .live import live_session
 from .overview import overview_at_scale
 from .scaleout import live200
@@ -87,6 +88,7 @@ BENCHMARKS: list[Callable[[Run], None]] = [
     live_session,
     board_update,
     synthesis,
+    more_like_this,
     clustering,
     overview_at_scale,
     live200,

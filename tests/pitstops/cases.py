@@ -80,6 +80,7 @@ CASES = [
     ("pitstops:red_thread_delete", draft_thread, POST_ONLY),
     ("pitstops:red_thread_move", draft_thread, POST_ONLY),
     ("pitstops:evidence", draft_thread, POST_ONLY),
+    ("pitstops:more_like_this", draft_thread, FACILITATORS_ONLY),
     ("pitstops:suggestions", round_of, FACILITATORS_ONLY),
     ("pitstops:suggestions_progress", round_of, FACILITATORS_ONLY),
     ("pitstops:suggestions_start", round_of, POST_ONLY),

@@ -37,7 +37,7 @@ def test_prints_clusters_with_a_title_and_the_ids(tmp_path):
     ]
     lines.insert(3, "   ")  # blank lines are skipped
     clusters = run(str(write_lines(tmp_path, lines)), "--method", "tfidf", "--max-clusters", "4")
-    assert [sorted(cluster) for cluster in clusters] == [["ids", "title"]] * 2
+    assert [sorted(cluster) for cluster in clusters] == [["ids", "title", "why"]] * 2
     assert sorted(str(i) for cluster in clusters for i in cluster["ids"]) == sorted(
         [f"s{n}" for n in range(5)] + [str(n) for n in range(5)]
     )
@@ -61,13 +61,38 @@ def test_the_labelled_set_runs_with_the_default_method():
         (['{"id": true, "text": "ja"}'], '"id" is missing, or is not a number'),
         (['{"id": 1, "text": "a"}', '{"id": 1, "text": "b"}'], "the id 1 occurs twice"),
         (['{"id": 1, "text": 5}'], '"text" is missing, or is not a text'),
-        (['{"id": 1, "text": "a", "theme": 3}'], '"theme" is not a text'),
+        (['{"id": 1, "text": "a", "theme": [3]}'], '"theme" is not a text or a number'),
     ],
     ids=["empty", "not json", "not an object", "no id", "bool id", "twice", "no text", "theme"],
 )
 def test_a_bad_file_gets_a_message_that_names_the_line(tmp_path, lines, message):
     with pytest.raises(CommandError, match=message):
         run(str(write_lines(tmp_path, lines)))
+
+
+def test_a_theme_may_be_a_number_or_absent_and_ids_text_or_number(tmp_path):
+    """Spreadsheets and other tools write a theme's number; 3, 3.0 and "3" are one theme."""
+    lines = [
+        json.dumps({"id": n, "text": text, "theme": [3, 3.0, "3", None, 3][n]})
+        for n, text in enumerate(MONEY)
+    ]
+    lines += [json.dumps({"id": f"s{n}", "text": text}) for n, text in enumerate(SPACE)]
+    clusters = run(str(write_lines(tmp_path, lines)), "--method", "tfidf", "--max-clusters", "4")
+    assert sorted(len(cluster["ids"]) for cluster in clusters) == [5, 5]
+
+
+def test_like_prints_the_other_ids_closest_first(tmp_path):
+    lines = [json.dumps({"id": n, "text": text}) for n, text in enumerate(MONEY)]
+    lines += [json.dumps({"id": f"s{n}", "text": text}) for n, text in enumerate(SPACE)]
+    path = str(write_lines(tmp_path, lines))
+    ranked = run(path, "--like", "0,1")
+    assert sorted(ranked[:3]) == [2, 3, 4]  # ids come back as the file wrote them
+    assert sorted(ranked[3:]) == sorted(f"s{n}" for n in range(5))
+    assert sorted(run(path, "--like", "s0")[:4]) == [f"s{n}" for n in range(1, 5)]
+    with pytest.raises(CommandError, match="no note has the id 9"):
+        run(path, "--like", "0,9")
+    with pytest.raises(CommandError, match="needs one or more ids"):
+        run(path, "--like", ",")
 
 
 def test_a_missing_file_a_folder_and_a_file_not_in_utf8_are_named(tmp_path):

@@ -8,12 +8,30 @@ from pathlib import Path
 
 import pytest
 
-from pitstops.suggestions import EMBEDDINGS, METHODS, TFIDF, Note, SuggestionError, suggest
-from pitstops.suggestions.dutch import STOP_WORDS, stems, words
-from pitstops.suggestions.engine import DEFAULT_METHOD, cluster_labels
-from pitstops.suggestions.quality import adjusted_rand, read_labelled
+from pitstops.suggestions import (
+    COMBINED,
+    METHODS,
+    TFIDF,
+    Note,
+    SuggestionError,
+    rank_like,
+    suggest,
+)
+from pitstops.suggestions.concepts import concepts_of
+from pitstops.suggestions.dutch import STOP_WORDS, stem, stems, words
+from pitstops.suggestions.engine import DEFAULT_METHOD, cluster_labels, group_count
+from pitstops.suggestions.quality import (
+    THEME_BASELINE,
+    adjusted_rand,
+    best_match_f1,
+    found_labels,
+    read_labelled,
+)
 
-LABELLED = Path(__file__).resolve().parent.parent / "data" / "labelled_reflections.jsonl"
+DATA = Path(__file__).resolve().parent.parent / "data"
+LABELLED = DATA / "labelled_reflections.jsonl"
+TUNING = DATA / "tuning_reflections.jsonl"
+HELDOUT = DATA / "heldout_reflections.jsonl"
 
 # Two topics that share many words within a topic and none across: any method must split them.
 SPACE = [
@@ -92,31 +110,95 @@ def test_an_unknown_method_is_refused_with_a_clear_message():
         suggest(two_topics(), method="magic")
 
 
-def test_the_labelled_set_is_large_enough_and_its_topics_cut_across_themes():
-    rows = [json.loads(line) for line in LABELLED.read_text(encoding="utf-8").splitlines()]
-    assert len(rows) >= 80
+@pytest.mark.parametrize(
+    ("path", "size", "topics", "themes_each"),
+    [(LABELLED, 80, 5, 4), (TUNING, 150, 7, 3), (HELDOUT, 150, 7, 3)],
+    ids=["labelled", "tuning", "heldout"],
+)
+def test_each_labelled_set_is_large_enough_and_its_topics_cut_across_themes(
+    path, size, topics, themes_each
+):
+    rows = [json.loads(line) for line in path.read_text(encoding="utf-8").splitlines()]
+    assert len(rows) >= size
     assert len({row["id"] for row in rows}) == len(rows)
     themes_per_topic = defaultdict(set)
     for row in rows:
-        assert row["text"].strip() and row["theme"] and row["topic"]
-        themes_per_topic[row["topic"]].add(row["theme"])
-    assert len(themes_per_topic) >= 5
-    assert all(len(themes) >= 4 for themes in themes_per_topic.values())
+        assert row["text"].strip() and row["theme"]
+        if row["topic"] is not None:
+            themes_per_topic[row["topic"]].add(row["theme"])
+    assert len(themes_per_topic) >= topics
+    assert all(len(themes) >= themes_each for themes in themes_per_topic.values())
+    if path != LABELLED:  # the harder sets hold notes that belong to no topic
+        assert sum(row["topic"] is None for row in rows) >= 10
 
 
-def test_the_default_method_scores_best_on_the_labelled_set():
-    """Kept as default because it finds the known topics better (see README for the figures)."""
-    labelled = read_labelled(LABELLED)
-    scores = {method: adjusted_rand(labelled, method) for method in METHODS}
-    assert max(scores, key=scores.get) == DEFAULT_METHOD == EMBEDDINGS
-    assert scores[DEFAULT_METHOD] > 0.05  # clearly above chance (0.0)
+@pytest.mark.parametrize("path", [LABELLED, TUNING, HELDOUT], ids=["labelled", "tuning", "heldout"])
+def test_the_default_method_beats_both_baselines_by_a_clear_margin(path):
+    """Plain TF-IDF clustering (ARI) and sorting by theme (F1) are what it must beat; the
+    held-out set is never tuned on (see README for the figures per method and set)."""
+    labelled = read_labelled(path)
+    found = found_labels(labelled, DEFAULT_METHOD)
+    tfidf = found_labels(labelled, TFIDF)
+    by_theme = found_labels(labelled, THEME_BASELINE)
+    assert DEFAULT_METHOD == COMBINED
+    assert adjusted_rand(labelled, found) >= adjusted_rand(labelled, tfidf) + 0.1
+    assert best_match_f1(labelled, found) >= best_match_f1(labelled, by_theme) + 0.15
 
 
-def test_a_large_round_chooses_k_on_a_sample_and_still_labels_every_note():
-    """Above the sample size k is chosen on a sample; above 3,000 notes k-means runs in batches."""
+def test_the_number_of_groups_grows_with_the_round_and_with_asking_for_more():
+    assert group_count(100) == 7 and group_count(200) == 10
+    assert group_count(10_000) == 20  # the most a team can read
+    assert group_count(200, granularity=1) > group_count(200) > group_count(200, granularity=-1)
+    assert group_count(12, granularity=-3) == 2
+
+
+def test_more_groups_when_asked_and_notes_that_fit_nowhere_stay_unassigned():
+    labelled = read_labelled(TUNING)
+    notes = [row.note for row in labelled]
+    default = cluster_labels(notes)
+    more = cluster_labels(notes, granularity=2)
+    assert len(set(more) - {-1}) > len(set(default) - {-1})
+    assert 0 < default.count(-1) < len(notes) // 5
+
+
+def test_a_group_the_team_dismissed_is_not_offered_again():
+    first = suggest(two_topics(), method=TFIDF, max_clusters=4)
+    money = next(cluster for cluster in first if cluster.ids[0].startswith("m"))
+    again = suggest(
+        two_topics(), method=TFIDF, max_clusters=4, dismissed=[frozenset(money.ids[:3])]
+    )
+    assert [cluster.ids for cluster in again] == [
+        cluster.ids for cluster in first if cluster is not money
+    ]
+
+
+def test_why_names_the_words_that_tie_a_group_with_their_counts():
+    clusters = suggest(two_topics(), method=TFIDF, max_clusters=4)
+    space = next(cluster for cluster in clusters if cluster.ids[0].startswith("s"))
+    assert ("buurthuis", 5) in space.why and ("dicht", 5) in space.why
+
+
+def test_the_fields_words_meet_in_one_concept_also_inside_compounds():
+    assert "geld" in concepts_of(stem("subsidieaanvraag"))
+    assert "geld" in concepts_of(stem("potje"))
+    assert "ouderen" in concepts_of(stem("huisbezoeken"))
+    assert concepts_of(stem("lastig")) == ()  # "last" + "ig" is no compound
+
+
+@pytest.mark.parametrize("method", METHODS)
+def test_more_like_this_ranks_the_seeds_topic_first(method):
+    notes = two_topics()
+    seeds, candidates = notes[5:7], notes[:5] + notes[7:]
+    ranked = [identifier for identifier, _score in rank_like(candidates, seeds, method=method)]
+    assert sorted(ranked[:3]) == ["m2", "m3", "m4"]
+    assert rank_like(candidates, [], method=method) == []
+
+
+def test_a_large_round_is_clustered_in_batches_and_no_group_mixes_topics():
+    """Above 3,000 notes k-means runs in mini-batches."""
     notes = [Note(id=number, text=(SPACE + MONEY)[number % 10], theme="") for number in range(3100)]
     clusters = suggest(notes, method=TFIDF)
-    assert sum(len(cluster.ids) for cluster in clusters) == 3100
+    assert sum(len(cluster.ids) for cluster in clusters) >= 0.85 * 3100
     topics = [
         {("s" if notes[i].text in SPACE else "m") for i in cluster.ids} for cluster in clusters
     ]

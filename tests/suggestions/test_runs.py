@@ -168,7 +168,7 @@ def test_a_run_that_fails_halfway_says_so_and_keeps_earlier_suggestions(
     pitstop, notes = round_two
     earlier = RedThreadSuggestionFactory(run__pitstop=pitstop, reflections=notes[:2])
 
-    def breaks_halfway(notes, *, method, progress):
+    def breaks_halfway(notes, *, method, progress, **options):
         progress(50)
         raise MemoryError
 
@@ -176,7 +176,7 @@ def test_a_run_that_fails_halfway_says_so_and_keeps_earlier_suggestions(
     run = run_started(pitstop, world.user("facilitator"), django_capture_on_commit_callbacks)
     run.refresh_from_db()
     assert run.status == SuggestionRun.Status.FAILED
-    assert run.progress == 47 and run.error == "MemoryError"
+    assert run.progress == 60 and run.error == "MemoryError"
     with translation.override("en"):
         assert "stopped halfway (MemoryError)" in run.error_message
     assert not run.suggestions.exists()

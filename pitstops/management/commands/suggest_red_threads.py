@@ -8,8 +8,15 @@ from pathlib import Path
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.utils.translation import gettext as _
 
-from pitstops.suggestions import DEFAULT_METHOD, METHODS, Note, SuggestionError, suggest
-from pitstops.suggestions.engine import DEFAULT_MAX_CLUSTERS
+from pitstops.suggestions import (
+    DEFAULT_METHOD,
+    METHODS,
+    Note,
+    SuggestionError,
+    rank_like,
+    suggest,
+)
+from pitstops.suggestions.engine import DEFAULT_MAX_CLUSTERS, GRANULARITY_RANGE
 
 # A line longer than this is not a short note; it is more likely a file of another kind.
 MAX_LINE_LENGTH = 100_000
@@ -67,17 +74,25 @@ def _note(line: str, number: int, seen: set[object]) -> Note:
     text = data.get("text")
     if not isinstance(text, str):
         raise problem(_('"text" is missing, or is not a text.'))
-    theme = data.get("theme") or ""
-    if not isinstance(theme, str):
-        raise problem(_('"theme" is not a text.'))
+    theme = data.get("theme")
+    # Exports from spreadsheets and other tools write a theme's number: 3 and "3" are one theme.
+    if theme is None or theme == "":
+        theme = ""
+    elif isinstance(theme, bool) or not isinstance(theme, int | float | str):
+        raise problem(_('"theme" is not a text or a number.'))
+    elif isinstance(theme, float):
+        theme = str(int(theme)) if theme.is_integer() else str(theme)
+    else:
+        theme = str(theme)
     return Note(id=identifier, text=text, theme=theme)
 
 
 class Command(BaseCommand):
     help = (
         "Cluster short notes by what they say and print candidate red threads as JSON: a list of "
-        '{"title", "ids"}. The file has one JSON object per line with "id", "text" and '
-        'optionally "theme". Runs locally, without any network.'
+        '{"title", "ids", "why"}. The file has one JSON object per line with "id", "text" and '
+        'optionally "theme" (a text or a number). With --like ID[,ID...] it prints instead the '
+        "other notes' ids, closest to those notes first. Runs locally, without any network."
     )
 
     def add_arguments(self, parser: CommandParser) -> None:
@@ -95,6 +110,18 @@ class Command(BaseCommand):
             help=f"At most this many clusters (default: {DEFAULT_MAX_CLUSTERS}).",
         )
         parser.add_argument(
+            "--more",
+            type=int,
+            default=0,
+            choices=GRANULARITY_RANGE,
+            help="Ask for more groups (1 to 3) or fewer (-1 to -3) than the default (0).",
+        )
+        parser.add_argument(
+            "--like",
+            metavar="ID[,ID...]",
+            help="Print the other notes' ids as a JSON list, closest to these notes first.",
+        )
+        parser.add_argument(
             "--min-size",
             type=int,
             default=2,
@@ -106,13 +133,41 @@ class Command(BaseCommand):
             raise CommandError(_("--max-clusters must be 2 or more and --min-size 1 or more."))
         notes = read_notes(options["file"])
         try:
-            clusters = suggest(
-                notes,
-                method=options["method"],
-                max_clusters=options["max_clusters"],
-                min_size=options["min_size"],
-            )
+            if options["like"] is not None:
+                output = self.like(notes, options["like"], options["method"])
+            else:
+                clusters = suggest(
+                    notes,
+                    method=options["method"],
+                    max_clusters=options["max_clusters"],
+                    min_size=options["min_size"],
+                    granularity=options["more"],
+                )
+                output = [
+                    {"title": cluster.title, "ids": cluster.ids, "why": cluster.why}
+                    for cluster in clusters
+                ]
         except SuggestionError as exc:
             raise CommandError(str(exc)) from exc
-        output = [{"title": cluster.title, "ids": cluster.ids} for cluster in clusters]
         self.stdout.write(json.dumps(output, ensure_ascii=False, indent=2))
+
+    def like(self, notes: list[Note], wanted: str, method: str) -> list[object]:
+        """The other notes' ids, closest to the wanted notes first.
+
+        An id on the command line is text; it matches a note's id whether the file wrote it as
+        a number or as text.
+        """
+        by_text = {str(note.id): note for note in notes}
+        seeds = []
+        for part in wanted.split(","):
+            part = part.strip()
+            if not part:
+                continue
+            if part not in by_text:
+                raise CommandError(_("--like: no note has the id %(id)s.") % {"id": part})
+            seeds.append(by_text[part])
+        if not seeds:
+            raise CommandError(_("--like needs one or more ids, separated by commas."))
+        seed_ids = {note.id for note in seeds}
+        candidates = [note for note in notes if note.id not in seed_ids]
+        return [identifier for identifier, _score in rank_like(candidates, seeds, method=method)]
