@@ -135,9 +135,7 @@ def lsa(matrix: object) -> np.ndarray:
 
 def concept_matrix(texts: Sequence[str]) -> np.ndarray:
     """Unit vectors over the field's concepts, weighed like TF-IDF (a zero row: none found)."""
-    documents = [
-        [name for word in words(text) for name in concepts_of(stem(word))] for text in texts
-    ]
+    documents = [[name for word in words(text) for name in concepts_of(word)] for text in texts]
     vectorizer = TfidfVectorizer(analyzer=_as_is, sublinear_tf=True, norm="l2")
     try:
         return vectorizer.fit_transform(documents).toarray().astype(np.float32)

@@ -1,8 +1,8 @@
 """Suggested red threads: how well each method finds known topics, and how long 10,000 take.
 
-Three labelled Dutch sets in tests/data/ (see README): `labelled` and `tuning` are the sets the
-method's choices were tuned on; `heldout` was written apart and is only ever reported here,
-never tuned on. Per method and set:
+Four labelled Dutch sets in tests/data/ (see README): `labelled`, `tuning` and `dev` are the
+sets the method's choices were tuned on; `heldout` was written apart, blind to the method and
+the other sets, and is only ever reported here, never tuned on. Per method and set:
 
 - `cluster_ari_<method>_<set>`: the adjusted Rand index (1.0: the known topics exactly; 0.0:
   chance);
@@ -45,6 +45,7 @@ LABELLED = DATA / "labelled_reflections.jsonl"
 SETS = {
     "labelled": LABELLED,
     "tuning": DATA / "tuning_reflections.jsonl",
+    "dev": DATA / "dev_reflections.jsonl",
     "heldout": DATA / "heldout_reflections.jsonl",
 }
 ROUND_SIZE = 10_000
