@@ -35,6 +35,7 @@ from .models import (
     Session,
 )
 from .models.tallies import NONE
+from .synthesis.report import continues_line
 
 RESIDENT = Member.Role.RESIDENT.value
 PROFESSIONAL = Member.Role.PROFESSIONAL.value
@@ -169,6 +170,7 @@ def red_threads(expedition: Expedition, pitstop: Pitstop | None) -> tuple[Pitsto
         return None, []
     threads = (
         published.filter(pitstop=pitstop)
+        .select_related("continues__pitstop")
         .order_by("position", "pk")
         .prefetch_related(
             "themes",
@@ -179,7 +181,11 @@ def red_threads(expedition: Expedition, pitstop: Pitstop | None) -> tuple[Pitsto
             ),
         )
     )
-    return pitstop, list(threads)
+    threads = list(threads)
+    for thread in threads:
+        # Coordinators read only what is published: an earlier draft is not named.
+        thread.continues_line = continues_line(thread, published_only=True)
+    return pitstop, threads
 
 
 # --- Per coalition and pitstop ----------------------------------------------------------------

@@ -13,24 +13,23 @@ from collections.abc import Sequence
 import numpy as np
 from django.db import IntegrityError, transaction
 
-from .models import ReflectionVector
+from .models import Pitstop, Reflection, ReflectionVector
 from .suggestions.engine import embed
 
 # Half precision: 1 kB a reflection, and cosines differ from full precision by < 0.001.
 STORED_TYPE = np.float16
 # Rows per query when reading or writing many vectors (SQLite's variable limit is 32,766).
 BATCH = 2000
+# Reflections encoded at a time when a task keeps a whole round (a few seconds each).
+KEEP_STEP = 500
 
 
 def digest(text: str) -> str:
     return hashlib.sha256(text.encode("utf-8")).hexdigest()
 
 
-def embeddings_for(rows: Sequence[tuple[int, str]], *, store: bool = True) -> np.ndarray:
-    """A unit vector per (reflection id, text), in that order: kept ones read, others encoded.
-
-    What is encoded here is kept for next time when `store` is true.
-    """
+def kept_vectors(rows: Sequence[tuple[int, str]]) -> dict[int, np.ndarray]:
+    """The kept vectors of these (reflection id, text) rows, where the words are unchanged."""
     wanted = {pk: digest(text) for pk, text in rows}
     kept: dict[int, np.ndarray] = {}
     ids = list(wanted)
@@ -40,21 +39,62 @@ def embeddings_for(rows: Sequence[tuple[int, str]], *, store: bool = True) -> np
         ).values_list("reflection_id", "digest", "vector"):
             if stored_digest == wanted[pk]:
                 kept[pk] = np.frombuffer(bytes(vector), dtype=STORED_TYPE).astype(np.float32)
-    missing = [(pk, text) for pk, text in rows if pk not in kept]
-    if missing:
-        encoded = embed([text for _pk, text in missing])
-        for (pk, _text), vector in zip(missing, encoded, strict=True):
-            kept[pk] = vector
-        if store:
-            keep(
-                [
-                    (pk, wanted[pk], vector)
-                    for (pk, _text), vector in zip(missing, encoded, strict=True)
-                ]
-            )
+    return kept
+
+
+def _encode(rows: Sequence[tuple[int, str]], *, store: bool) -> dict[int, np.ndarray]:
+    if not rows:
+        return {}
+    encoded = embed([text for _pk, text in rows])
+    if store:
+        keep([(pk, digest(text), vector) for (pk, text), vector in zip(rows, encoded, strict=True)])
+    return {pk: vector for (pk, _text), vector in zip(rows, encoded, strict=True)}
+
+
+def _stack(rows: Sequence[tuple[int, str]], vectors: dict[int, np.ndarray]) -> np.ndarray:
     if not rows:
         return np.zeros((0, 512), dtype=np.float32)
-    return np.vstack([kept[pk] for pk, _text in rows])
+    return np.vstack([vectors[pk] for pk, _text in rows])
+
+
+def embeddings_for(rows: Sequence[tuple[int, str]], *, store: bool = True) -> np.ndarray:
+    """A unit vector per (reflection id, text), in that order: kept ones read, others encoded.
+
+    What is encoded here is kept for next time when `store` is true.
+    """
+    vectors = kept_vectors(rows)
+    vectors.update(_encode([row for row in rows if row[0] not in vectors], store=store))
+    return _stack(rows, vectors)
+
+
+def embeddings_within(
+    rows: Sequence[tuple[int, str]], *, encode_at_most: int
+) -> tuple[list[tuple[int, str]], np.ndarray, list[int]]:
+    """Like embeddings_for, but encoding at most `encode_at_most` rows, the first ones first.
+
+    Returns the rows that have a vector now, their vectors in that order, and the ids of the
+    rows left without one: a page stays quick, and a task can keep the rest (keep_round).
+    """
+    vectors = kept_vectors(rows)
+    missing = [row for row in rows if row[0] not in vectors]
+    vectors.update(_encode(missing[:encode_at_most], store=True))
+    ready = [row for row in rows if row[0] in vectors]
+    return ready, _stack(ready, vectors), [pk for pk, _text in missing[encode_at_most:]]
+
+
+def keep_round(pitstop: Pitstop) -> None:
+    """Encode and keep the vectors of a whole round that are not kept yet, a part at a time,
+    so memory stays small and what is done is kept even if the worker stops halfway."""
+    rows = [
+        (pk, text)
+        for pk, text in Reflection.objects.of_round(pitstop)
+        .exclude(text="")
+        .order_by("pk")
+        .values_list("pk", "text")
+        if text.strip()
+    ]
+    for start in range(0, len(rows), KEEP_STEP):
+        embeddings_for(rows[start : start + KEEP_STEP])
 
 
 def keep(vectors: Sequence[tuple[int, str, np.ndarray]]) -> None:

@@ -61,6 +61,8 @@ def report_docx(report: Report) -> bytes:
         if not thread.is_published:
             heading += f" ({thread.status})"
         document.add_heading(heading, level=1)
+        if thread.continues:
+            document.add_paragraph(thread.continues)
         if thread.themes:
             document.add_paragraph(f"{_('Themes')}: {', '.join(thread.themes)}")
         if thread.coalitions:

@@ -83,6 +83,13 @@ def check_markdown(text: str) -> str:
     return text
 
 
+def _earlier_thread_label(thread: RedThread) -> str:
+    return _("%(title)s (pitstop %(number)d)") % {
+        "title": thread.title,
+        "number": thread.pitstop.number,
+    }
+
+
 class RedThreadForm(forms.ModelForm):
     """A red thread's words and themes; `version` is the one the writer started from."""
 
@@ -90,7 +97,7 @@ class RedThreadForm(forms.ModelForm):
 
     class Meta:
         model = RedThread
-        fields = ["title", "text", "themes", "status"]
+        fields = ["title", "text", "themes", "status", "continues"]
         widgets = {
             "themes": forms.CheckboxSelectMultiple,
             "text": forms.Textarea(attrs={"rows": 10}),
@@ -100,6 +107,7 @@ class RedThreadForm(forms.ModelForm):
         super().__init__(*args, **kwargs)
         self.fields["themes"].queryset = pitstop.expedition.themes.all()
         self.fields["themes"].label_from_instance = lambda theme: theme.name
+        self._limit_continues(pitstop)
         self.fields["title"].error_messages.update(
             required=_("Give the red thread a title."), max_length=TOO_LONG
         )
@@ -113,6 +121,29 @@ class RedThreadForm(forms.ModelForm):
             del self.fields["version"]  # nothing to overwrite yet
         elif not self.is_bound:
             self.initial["version"] = self.instance.version
+
+    def _limit_continues(self, pitstop: Pitstop) -> None:
+        """Only red threads of earlier pitstops of this expedition: a crafted choice of another
+        expedition, or of this or a later round, is refused like any choice not offered."""
+        field = self.fields["continues"]
+        field.queryset = (
+            RedThread.objects.filter(
+                pitstop__expedition_id=pitstop.expedition_id, pitstop__number__lt=pitstop.number
+            )
+            .select_related("pitstop")
+            .order_by("-pitstop__number", "position", "pk")
+        )
+        field.label_from_instance = _earlier_thread_label
+        field.empty_label = _("No, it is new in this round")
+        field.help_text = _(
+            "Was it there in an earlier pitstop too? Choose that red thread: the report then "
+            "says so."
+        )
+        field.error_messages["invalid_choice"] = _(
+            "Choose a red thread of an earlier pitstop of this expedition."
+        )
+        if not field.queryset.exists():
+            field.widget = forms.HiddenInput()  # the first round has nothing to continue
 
     def clean_title(self) -> str:
         title = " ".join(self.cleaned_data["title"].split())

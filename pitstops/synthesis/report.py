@@ -40,6 +40,7 @@ class ThreadPart:
     themes: list[str]
     coalitions: list[str]
     quotes: list[Quote]
+    continues: str = ""  # "Continues “…” from pitstop N.", or empty
 
 
 @dataclass
@@ -85,8 +86,23 @@ class Report:
         return not self.threads and not self.introduction.strip()
 
 
+def continues_line(thread: RedThread, *, published_only: bool) -> str:
+    """One line naming the earlier red thread this one continues, or "" if there is none.
+
+    Only its title and round: a red thread's title is the team's words, not a member's, and the
+    earlier round's evidence stays there. Readers outside the team only hear of a published one.
+    """
+    earlier = thread.continues
+    if earlier is None or (published_only and earlier.status != RedThread.Status.PUBLISHED):
+        return ""
+    return _("Continues “%(title)s” from pitstop %(number)d.") % {
+        "title": earlier.title,
+        "number": earlier.pitstop.number,
+    }
+
+
 def build_report(pitstop: Pitstop, *, with_drafts: bool) -> Report:
-    threads = pitstop.red_threads.order_by("position", "pk")
+    threads = pitstop.red_threads.select_related("continues__pitstop").order_by("position", "pk")
     if not with_drafts:
         threads = threads.published()
     threads = threads.prefetch_related(
@@ -116,6 +132,7 @@ def build_report(pitstop: Pitstop, *, with_drafts: bool) -> Report:
             themes=[theme.name for theme in thread.themes.all()],
             coalitions=sorted({r.coalition.name for r in thread.all_evidence}),
             quotes=[Quote(text=r.text, coalition=r.coalition.name) for r in thread.quotes],
+            continues=continues_line(thread, published_only=not with_drafts),
         )
         for number, thread in enumerate(threads, start=1)
     ]

@@ -37,16 +37,36 @@ def _shows_in_report(thread: RedThread) -> bool:
     return thread.status == RedThread.Status.PUBLISHED
 
 
+def _check_continues(pitstop: Pitstop, continues: RedThread | None) -> None:
+    # The form offers only these; checked here too, so no other caller can link across
+    # expeditions or to the same or a later round.
+    if continues is None:
+        return
+    earlier = continues.pitstop
+    if earlier.expedition_id != pitstop.expedition_id or earlier.number >= pitstop.number:
+        raise ValidationError(
+            {"continues": _("Choose a red thread of an earlier pitstop of this expedition.")}
+        )
+
+
 @transaction.atomic
 def create_red_thread(
-    *, pitstop: Pitstop, title: str, text: str, status: str, themes: Any
+    *,
+    pitstop: Pitstop,
+    title: str,
+    text: str,
+    status: str,
+    themes: Any,
+    continues: RedThread | None = None,
 ) -> RedThread:
+    _check_continues(pitstop, continues)
     last = pitstop.red_threads.aggregate(last=Max("position"))["last"]
     thread = RedThread.objects.create(
         pitstop=pitstop,
         title=title,
         text=text,
         status=status,
+        continues=continues,
         position=(last or 0) + 1,
     )
     thread.themes.set(themes)
@@ -57,9 +77,17 @@ def create_red_thread(
 
 @transaction.atomic
 def save_red_thread(
-    *, thread: RedThread, version: int, title: str, text: str, status: str, themes: Any
+    *,
+    thread: RedThread,
+    version: int,
+    title: str,
+    text: str,
+    status: str,
+    themes: Any,
+    continues: RedThread | None = None,
 ) -> RedThread:
     """Save, or raise StaleVersion (holding what is saved now) if someone saved in between."""
+    _check_continues(thread.pitstop, continues)
     was_shown = _shows_in_report(thread)
     now = timezone.now()
     published_at = thread.published_at
@@ -70,6 +98,7 @@ def save_red_thread(
         text=text,
         status=status,
         published_at=published_at,
+        continues=continues,
         version=F("version") + 1,
         updated_at=now,
     )

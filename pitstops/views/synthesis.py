@@ -137,15 +137,22 @@ def red_thread_create(request: HttpRequest, expedition: str, number: int) -> Htt
         instance=RedThread(pitstop=pitstop),
     )
     if request.method == "POST" and form.is_valid():
-        thread = services.create_red_thread(
-            pitstop=pitstop,
-            title=form.cleaned_data["title"],
-            text=form.cleaned_data["text"],
-            status=form.cleaned_data["status"],
-            themes=form.cleaned_data["themes"],
-        )
-        messages.success(request, _("The red thread is saved. Now add quotes from the workspace."))
-        return redirect(f"{workspace_url(pitstop)}?thread={thread.pk}")
+        try:
+            thread = services.create_red_thread(
+                pitstop=pitstop,
+                title=form.cleaned_data["title"],
+                text=form.cleaned_data["text"],
+                status=form.cleaned_data["status"],
+                themes=form.cleaned_data["themes"],
+                continues=form.cleaned_data["continues"],
+            )
+        except ValidationError as error:
+            form.add_error(None, error)
+        else:
+            messages.success(
+                request, _("The red thread is saved. Now add quotes from the workspace.")
+            )
+            return redirect(f"{workspace_url(pitstop)}?thread={thread.pk}")
     return render(
         request, "pitstops/red_thread_form.html", {"pitstop": pitstop, "form": form, "thread": None}
     )
@@ -167,14 +174,18 @@ def red_thread_edit(request: HttpRequest, pk: int) -> HttpResponse:
                 text=data["text"],
                 status=data["status"],
                 themes=data["themes"],
+                continues=data["continues"],
             )
         except StaleVersion as stale:
             return _conflict(request, pitstop, stale.current, form)
         except ValidationError as error:
-            messages.error(request, " ".join(error.messages))
-            return redirect(workspace_url(pitstop))
-        messages.success(request, _("Your changes are saved."))
-        return redirect(f"{workspace_url(pitstop)}?thread={thread.pk}")
+            if not hasattr(error, "error_dict"):  # deleted meantime: nothing left to edit
+                messages.error(request, " ".join(error.messages))
+                return redirect(workspace_url(pitstop))
+            form.add_error(None, error)  # a field's error: the form shows it, the text stays
+        else:
+            messages.success(request, _("Your changes are saved."))
+            return redirect(f"{workspace_url(pitstop)}?thread={thread.pk}")
     evidence = thread.evidence.select_related("coalition", "theme").order_by("coalition__name")
     return render(
         request,
@@ -307,10 +318,12 @@ def more_like_this(request: HttpRequest, pk: int) -> HttpResponse:
         after_tap = f"{thread_page}#more-like-this"
     else:
         after_tap = back
+    found = likeness.more_like_this(thread=thread, user=request.user)
     context = {
         "pitstop": thread.pitstop,
         "thread": thread,
-        "reflections": likeness.more_like_this(thread=thread, user=request.user),
+        "reflections": found.reflections,
+        "preparing": found.preparing,
         "has_evidence": thread.evidence.exists(),
         "here": here,
         "back": back,

@@ -79,7 +79,7 @@ def test_without_evidence_the_title_and_text_are_the_seeds(world):
     for text in YOUTH:
         card(world, text)
     money = [card(world, text) for text in MONEY]
-    found = more_like_this(thread=thread, user=world.user("facilitator"))
+    found = more_like_this(thread=thread, user=world.user("facilitator")).reflections
     assert found, "the title and text alone find reflections"
     assert found[0].pk in {reflection.pk for reflection in money}
 
@@ -87,7 +87,7 @@ def test_without_evidence_the_title_and_text_are_the_seeds(world):
 def test_a_thread_without_evidence_or_words_finds_nothing(world):
     thread = RedThreadFactory(pitstop=world.pitstop, title=" ", text="")
     card(world, YOUTH[0])
-    assert more_like_this(thread=thread, user=world.user("facilitator")) == []
+    assert more_like_this(thread=thread, user=world.user("facilitator")).reflections == []
 
 
 def test_used_foreign_unreadable_and_empty_reflections_stay_out(
@@ -113,7 +113,7 @@ def test_used_foreign_unreadable_and_empty_reflections_stay_out(
     for left_out in (world.card, empty, foreign, next_round, *youth_thread.evidence.all()):
         assert left_out.pk not in ids
     # Someone who may not read the team's words never gets them offered.
-    coordinator = more_like_this(thread=youth_thread, user=world.user("coordinator"))
+    coordinator = more_like_this(thread=youth_thread, user=world.user("coordinator")).reflections
     assert for_the_team.pk not in {reflection.pk for reflection in coordinator}
 
 
@@ -229,3 +229,52 @@ def test_the_number_of_queries_does_not_grow_with_the_round(client_for, world, y
 
     small = queries_with(10)
     assert queries_with(100) == small
+
+
+def test_a_round_without_kept_vectors_ranks_what_it_has_and_a_task_keeps_the_rest(
+    client_for, world, youth_thread, monkeypatch, django_capture_on_commit_callbacks
+):
+    from pitstops.models import ReflectionVector
+    from pitstops.synthesis import likeness
+
+    monkeypatch.setattr(likeness, "ENCODE_INLINE", 3)
+    fresh = [card(world, YOUTH[2])] + [card(world, text) for text in MONEY]
+    fresh += [card(world, f"{YOUTH[0]} Nog een ({number})") for number in range(3)]
+    ReflectionVector.objects.all().delete()
+    client = client_for("facilitator")
+
+    # The evidence (2) is encoded first, then 1 more: 6 of the 7 unused ones wait for the task.
+    with django_capture_on_commit_callbacks() as queued:
+        response = client.get(like_url(youth_thread), HTTP_HX_REQUEST="true")
+    assert response.status_code == 200
+    assert response.context["preparing"] == 6
+    assert "6 reflections of this round are still being prepared" in response.text
+    assert "load delay:20s" in response.text  # the list loads itself again
+    assert len(listed(response)) <= 1
+    assert len(queued) == 1
+    # A second look while the task waits queues nothing new.
+    with django_capture_on_commit_callbacks() as again:
+        client.get(like_url(youth_thread), HTTP_HX_REQUEST="true")
+    assert again == []
+
+    queued[0]()  # the worker runs it (tests run tasks at once)
+    kept = set(ReflectionVector.objects.values_list("reflection_id", flat=True))
+    assert {reflection.pk for reflection in fresh} <= kept
+    response = client.get(like_url(youth_thread), HTTP_HX_REQUEST="true")
+    assert response.context["preparing"] == 0
+    assert "still being prepared" not in response.text
+    assert len(listed(response)) > 1 and YOUTH[2] in listed(response)
+
+
+def test_one_reflection_still_waiting_is_said_in_the_singular(
+    client_for, world, youth_thread, monkeypatch
+):
+    from pitstops.models import ReflectionVector
+    from pitstops.synthesis import likeness
+
+    monkeypatch.setattr(likeness, "ENCODE_INLINE", 3)
+    card(world, YOUTH[2])
+    card(world, MONEY[0])
+    ReflectionVector.objects.all().delete()
+    response = client_for("facilitator").get(like_url(youth_thread))
+    assert "1 reflection of this round is still being prepared. It shows here" in response.text
