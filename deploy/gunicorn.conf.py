@@ -11,6 +11,8 @@ servers behind one proxy.
 
 import multiprocessing
 import os
+import shutil
+import tempfile
 
 wsgi_app = "expeditie.wsgi:application"
 settings_module = os.environ.get("DJANGO_SETTINGS_MODULE", "expeditie.settings.production")
@@ -43,3 +45,21 @@ errorlog = "-"
 
 # gunicorn's control socket would live in ~/.gunicorn, shared by every gunicorn on the host.
 control_socket_disable = True
+
+# Prometheus (expeditie/monitoring.py): each worker process counts its own requests into files
+# in this folder, and whichever worker answers /metrics adds them all up. Set before the
+# workers start; emptied when gunicorn starts, so counts begin at zero with the server.
+if "PROMETHEUS_MULTIPROC_DIR" not in os.environ:
+    os.environ["PROMETHEUS_MULTIPROC_DIR"] = tempfile.mkdtemp(prefix="pitstop-metrics-")
+
+
+def on_starting(server) -> None:
+    folder = os.environ["PROMETHEUS_MULTIPROC_DIR"]
+    shutil.rmtree(folder, ignore_errors=True)
+    os.makedirs(folder, exist_ok=True)
+
+
+def child_exit(server, worker) -> None:
+    from prometheus_client import multiprocess
+
+    multiprocess.mark_process_dead(worker.pid)

@@ -7,10 +7,17 @@ from django.urls import include, path
 from django.views.i18n import set_language
 
 from coalitions import views as coalition_views
+from expeditie import monitoring
+
+# The 500 page shows the request's id, for a member to quote.
+handler500 = "expeditie.errors.server_error"
 
 urlpatterns = [
     path("", coalition_views.home, name="home"),
     path("gezond/", coalition_views.health, name="health"),
+    path("gezond/volledig/", monitoring.full_health, name="full_health"),
+    # No trailing slash: Prometheus' own default path.
+    path("metrics", monitoring.metrics, name="metrics"),
     path("inloggen/", auth_views.LoginView.as_view(redirect_authenticated_user=True), name="login"),
     path("uitloggen/", auth_views.LogoutView.as_view(), name="logout"),
     # Django's own views: the current password first, then the new one, checked by the

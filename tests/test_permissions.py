@@ -19,6 +19,9 @@ from tests.pitstops import cases as pitstop_cases
 CASES = [
     ("home", lambda w: {}, logged_in(200)),
     ("health", lambda w: {}, ALL),
+    ("full_health", lambda w: {}, ALL),
+    # By address, not by role: the test client comes from 127.0.0.1 (tests/test_monitoring.py).
+    ("metrics", lambda w: {}, ALL),
     ("login", lambda w: {}, expect(302, anonymous=200)),
     ("logout", lambda w: {}, expect(405, anonymous=LOGIN)),
     ("password_change", lambda w: {}, logged_in(200)),

@@ -19,6 +19,15 @@ CSRF_TRUSTED_ORIGINS = env.list("CSRF_TRUSTED_ORIGINS", default=[])
 # Proxies whose X-Forwarded-For is believed (deploy/nginx runs on the same host). None in
 # development: there, a header a visitor sends is only the visitor's word.
 TRUSTED_PROXIES = env.list("TRUSTED_PROXIES", default=[])
+# Who may read /metrics (addresses or networks, e.g. 10.0.0.0/24), as ForwardedForMiddleware
+# sees the client: loopback only unless the host says otherwise. Everyone else gets a 404.
+METRICS_ALLOWED_IPS = env.list("METRICS_ALLOWED_IPS", default=["127.0.0.1", "::1"])
+# Errors and slow requests go to Sentry only when a DSN is given (expeditie/sentry.py); a
+# small share of requests is traced, enough to see slow views without a bill per request.
+SENTRY_DSN = env("SENTRY_DSN", default="")
+SENTRY_TRACES_SAMPLE_RATE = env.float("SENTRY_TRACES_SAMPLE_RATE", default=0.01)
+SENTRY_ENVIRONMENT = env("SENTRY_ENVIRONMENT", default="")
+SENTRY_RELEASE = env("SENTRY_RELEASE", default="")
 
 INSTALLED_APPS = [
     "expeditie.admin.PitstopAdminConfig",
@@ -39,7 +48,11 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    # First: every later log line, and the 500 page, carry the request's id; it reads
+    # X-Request-ID from a trusted proxy before ForwardedForMiddleware replaces REMOTE_ADDR.
+    "expeditie.errors.RequestIdMiddleware",
     "expeditie.middleware.ForwardedForMiddleware",
+    "expeditie.monitoring.MetricsMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
@@ -205,11 +218,24 @@ X_FRAME_OPTIONS = "DENY"
 SESSION_COOKIE_HTTPONLY = True
 LANGUAGE_COOKIE_SAMESITE = "Lax"
 
+# JSON lines on standard error (journald, a container's log): each with the request's id, and
+# without request bodies, cookies or exception messages (expeditie/errors.py).
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "handlers": {"console": {"class": "logging.StreamHandler"}},
+    "filters": {"request_id": {"()": "expeditie.errors.RequestIdFilter"}},
+    "formatters": {"json": {"()": "expeditie.errors.JsonFormatter"}},
+    "handlers": {
+        "console": {
+            "class": "logging.StreamHandler",
+            "formatter": "json",
+            "filters": ["request_id"],
+        }
+    },
+    "root": {"handlers": ["console"], "level": "WARNING"},
     "loggers": {
+        # Errors (5xx) with their stack; Django's 4xx warnings would be every bot's 404.
+        "django.request": {"handlers": ["console"], "level": "ERROR", "propagate": False},
         # Failed authorisation is logged (ASVS 16.3.2).
         "pitstop.security": {"handlers": ["console"], "level": "WARNING", "propagate": False},
     },
