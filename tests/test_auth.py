@@ -192,3 +192,34 @@ def test_change_your_password_with_the_current_one(world):
     assert laptop.get(reverse("home")).status_code == 200  # still logged in here
     assert phone.get(reverse("home")).status_code == 302  # logged out elsewhere
     assert log_in(Client(), "resident", "Fietsbel-Zomer-42").status_code == 302
+
+
+# The number README.md documents (LOGIN_ATTEMPTS, default 5): written out here, not read from
+# the settings, so a changed default fails the tests below instead of moving them along.
+DOCUMENTED_FAILURE_LIMIT = 5
+
+
+def test_the_failure_limit_is_the_documented_number(settings):
+    import re
+    from pathlib import Path
+
+    readme = (Path(settings.BASE_DIR) / "README.md").read_text()
+    documented = re.search(r"^\| `LOGIN_ATTEMPTS`\s*\| `(\d+)`", readme, re.MULTILINE)
+    assert documented is not None, "README.md no longer documents LOGIN_ATTEMPTS"
+    assert int(documented.group(1)) == DOCUMENTED_FAILURE_LIMIT
+    assert settings.AXES_FAILURE_LIMIT == DOCUMENTED_FAILURE_LIMIT
+
+
+def test_the_fifth_failed_log_in_locks_and_the_fourth_does_not(world):
+    phone = Client(REMOTE_ADDR="203.0.113.77")
+    for number in range(1, DOCUMENTED_FAILURE_LIMIT):
+        response = log_in(phone, "resident", "wrong")
+        assert response.status_code == 200, number  # told the password is wrong, not locked
+    response = log_in(phone, "resident", "wrong")  # the fifth failure
+    assert response.status_code == 429
+    assert log_in(phone, "resident", "secret-password").status_code == 429
+    # Four failures alone leave the right password working.
+    other = Client(REMOTE_ADDR="203.0.113.78")
+    for _ in range(DOCUMENTED_FAILURE_LIMIT - 1):
+        log_in(other, "professional", "wrong")
+    assert log_in(other, "professional", "secret-password").status_code == 302
