@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime
+import re
 
 import pytest
 from django.db import connection
@@ -247,3 +248,18 @@ def test_a_facilitator_of_another_expedition_gets_a_404(client, world):
     assert thread.evidence.count() == 1  # only the world's own card: nothing changed
     draft = {"expedition": world.expedition.slug, "number": world.draft_pitstop.number}
     assert client.get(reverse("pitstops:report_pdf", kwargs=draft)).status_code == 404
+
+
+def test_no_red_threads_is_a_sentence_not_a_numbered_item(client_for, world):
+    """Without red threads the workspace says so in a paragraph: no list whose item 1 is
+    'No red threads yet.' (a screen reader would announce a list of one)."""
+    page = client_for("facilitator").get(workspace(world)).text
+    assert '<ol class="list-group list-group-numbered' in page  # the world's own thread
+    assert "No red threads yet." not in page
+
+    world.pitstop.red_threads.all().delete()
+    page = client_for("facilitator").get(workspace(world)).text
+    lists = re.findall(r"<ol\b.*?</ol>", page, flags=re.DOTALL)
+    assert not any("No red threads yet." in ordered for ordered in lists)
+    assert "red-thread-list" not in page
+    assert re.search(r"<p>\s*No red threads yet.\s*</p>", page)
