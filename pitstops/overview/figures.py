@@ -1,194 +1,39 @@
-"""The coordinators' overview: what recurs across coalitions, in figures that never name anyone.
+"""Every figure per coalition and pitstop, in a fixed number of grouped queries.
 
-Everything here reads aggregates: counts and means grouped on indexed foreign keys, for the
-coalitions on one page (so the work grows with the page, not with the data), plus the summary
-rows in `ReflectionTally` for the reflection counts. The one privacy rule for figures split by
-role lives in `guarded`: a figure that rests on a group of fewer than three people is replaced
-by FEWER_THAN_3, on the page, in the chart tables and in the exports alike. Words appear only
-through `quotes_for`: quotable, not held back, without a name.
+Counts and means grouped on indexed foreign keys, for the coalitions on one page (so the work
+grows with the page, not with the data), plus the summary rows in `ReflectionTally` for the
+reflection counts. Each figure split by role is `guarded` here, before anything shows it.
 """
 
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Iterable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass, field
-from typing import Any
 
 from django.db import connection
-from django.db.models import Count, Exists, OuterRef, Prefetch, Q, QuerySet, Sum
+from django.db.models import Count, Exists, OuterRef, Q, Sum
 from django.utils import timezone
-from django.utils.formats import number_format
-from django.utils.translation import gettext, gettext_lazy
 
-from coalitions.models import Coalition, Expedition, Member, SmallThing, Theme
+from coalitions.models import Coalition, Member, SmallThing, Theme
 
-from .models import (
+from ..models import (
     Agreement,
     CompassRating,
     CompassScore,
     Participant,
     Pitstop,
-    RedThread,
-    Reflection,
     ReflectionTally,
     Session,
 )
-from .models.tallies import NONE
-from .synthesis.report import continues_line
+from ..models.tallies import NONE
+from .guard import Figure, Mean, guarded, mean, share
 
 RESIDENT = Member.Role.RESIDENT.value
 PROFESSIONAL = Member.Role.PROFESSIONAL.value
 ROLES = (RESIDENT, PROFESSIONAL)
-MIN_GROUP = 3
 RUNGS = [rung.value for rung in CompassRating.Rung]
 STATUSES = [status.value for status in Agreement.Status]
-
-
-# --- The fewer-than-3 rule, in one place ------------------------------------------------------
-
-
-class Hidden:
-    """A figure withheld because it rests on fewer than three people."""
-
-    label = gettext_lazy("fewer than 3")
-
-    def __str__(self) -> str:
-        return str(self.label)
-
-    def __repr__(self) -> str:
-        return "FEWER_THAN_3"
-
-    def __bool__(self) -> bool:
-        return False
-
-
-FEWER_THAN_3 = Hidden()
-
-
-class Percent(int):
-    """A share in whole percent; prints as `40%`."""
-
-    def __str__(self) -> str:
-        return f"{int(self)}%"
-
-
-class Mean(float):
-    """A mean score, printed with one decimal in the reader's language."""
-
-    def __str__(self) -> str:
-        return number_format(float(self), 1)
-
-
-Figure = int | float | Hidden | None
-
-
-def guarded(value: Figure, *group_sizes: int) -> Figure:
-    """THE privacy rule for figures split by role: a group of one or two people hides the figure.
-
-    Every figure split by role on the page, in a chart's table and in an export passes here.
-    An empty group hides nothing: "nobody" points at no one, and a share over it is undefined.
-    """
-    if any(0 < size < MIN_GROUP for size in group_sizes):
-        return FEWER_THAN_3
-    return value
-
-
-def share(part: int, whole: int) -> Percent | None:
-    return Percent(round(100 * part / whole)) if whole else None
-
-
-def mean(total: float, count: int) -> Mean | None:
-    return Mean(round(total / count, 1)) if count else None
-
-
-# --- Filters ----------------------------------------------------------------------------------
-
-
-@dataclass
-class Filters:
-    """What the reader chose in the URL, checked against this expedition."""
-
-    pitstop: Pitstop | None = None
-    theme: Theme | None = None
-    coalition: Coalition | None = None
-    problems: list[str] = field(default_factory=list)
-
-    @property
-    def is_unknown(self) -> bool:
-        """A value in the URL matched nothing of this expedition: show the empty state."""
-        return bool(self.problems)
-
-    def query(self, **changes: Any) -> dict[str, str]:
-        values = {
-            "pitstop": str(self.pitstop.number) if self.pitstop else "",
-            "theme": self.theme.key if self.theme else "",
-            "coalition": self.coalition.slug if self.coalition else "",
-        }
-        values.update(changes)
-        return {key: value for key, value in values.items() if value}
-
-
-def read_filters(
-    data: Any, *, pitstops: Sequence[Pitstop], themes: Sequence[Theme], expedition: Expedition
-) -> Filters:
-    """Match the URL's pitstop number, theme key and coalition slug; foreign ones match nothing."""
-    filters = Filters()
-    number = (data.get("pitstop") or "").strip()
-    if number:
-        filters.pitstop = next((p for p in pitstops if str(p.number) == number), None)
-        if filters.pitstop is None:
-            filters.problems.append(gettext("This expedition has no such pitstop."))
-    key = (data.get("theme") or "").strip()
-    if key:
-        filters.theme = next((t for t in themes if t.key == key), None)
-        if filters.theme is None:
-            filters.problems.append(gettext("This expedition has no such theme."))
-    slug = (data.get("coalition") or "").strip()
-    if slug:
-        filters.coalition = expedition.coalitions.filter(slug=slug[:50]).first()
-        if filters.coalition is None:
-            filters.problems.append(gettext("This expedition has no such coalition."))
-    return filters
-
-
-# --- Stories first: published red threads and consented quotes --------------------------------
-
-
-def quotes_for(reflections: QuerySet[Reflection]) -> QuerySet[Reflection]:
-    """Words a coordinator may read: quotable, not held back. Only the text is ever shown."""
-    return reflections.quotable().filter(is_held_back=False)
-
-
-def red_threads(expedition: Expedition, pitstop: Pitstop | None) -> tuple[Pitstop | None, list]:
-    """The published red threads of the chosen round, or else of the latest round that has some."""
-    published = RedThread.objects.published().filter(pitstop__expedition=expedition)
-    if pitstop is None:
-        latest = published.order_by("-pitstop__number").values_list("pitstop_id", flat=True)
-        pitstop = Pitstop.objects.filter(pk__in=latest[:1]).first()
-    if pitstop is None:
-        return None, []
-    threads = (
-        published.filter(pitstop=pitstop)
-        .select_related("continues__pitstop")
-        .order_by("position", "pk")
-        .prefetch_related(
-            "themes",
-            Prefetch(
-                "evidence",
-                queryset=quotes_for(Reflection.objects.all()).only("pk", "text").order_by("pk"),
-                to_attr="quotes",
-            ),
-        )
-    )
-    threads = list(threads)
-    for thread in threads:
-        # Coordinators read only what is published: an earlier draft is not named.
-        thread.continues_line = continues_line(thread, published_only=True)
-    return pitstop, threads
-
-
-# --- Per coalition and pitstop ----------------------------------------------------------------
 
 
 @dataclass
@@ -544,171 +389,3 @@ def _latest_split(latest: PitstopFigures | None, theme: Theme) -> dict[str, Figu
         "professional_mean": compass.professional_mean,
         "gap": compass.gap,
     }
-
-
-# --- Across all coalitions: per theme ---------------------------------------------------------
-
-STRONG = 4.0  # a coalition's mean compass on a theme from here up counts as strong
-STUCK = 2.5  # and below this as stuck
-
-
-@dataclass
-class ThemeAcross:
-    """One theme over every coalition of the expedition, at one pitstop."""
-
-    theme: Theme
-    reflections: int = 0
-    rated: int = 0  # coalitions whose members scored this theme
-    mean: Figure = None  # the mean of the coalitions' means: each coalition counts once
-    strong: int = 0
-    stuck: int = 0
-
-
-def themes_across(
-    expedition: Expedition, themes: Sequence[Theme], pitstop: Pitstop | None
-) -> tuple[Pitstop | None, list[ThemeAcross]]:
-    """Where each theme is strong or stuck, over all coalitions, in two grouped queries.
-
-    The compass comes from the chosen pitstop, or else from the latest one anyone rated; the
-    reflection counts from the summary rows (of the chosen pitstop, or of all).
-    """
-    rows = {theme.pk: ThemeAcross(theme=theme) for theme in themes}
-    tallies = ReflectionTally.objects.filter(
-        coalition__expedition=expedition, theme_key__in=list(rows)
-    )
-    if pitstop is not None:
-        tallies = tallies.filter(pitstop_key=pitstop.pk)
-    for row in tallies.order_by().values("theme_key").annotate(n=Sum("count")):
-        rows[row["theme_key"]].reflections = row["n"]
-    if pitstop is None:
-        latest = (
-            CompassRating.objects.filter(session__pitstop__expedition=expedition)
-            .order_by("-session__pitstop__number")
-            .values_list("session__pitstop_id", flat=True)
-        )
-        pitstop = Pitstop.objects.filter(pk__in=latest[:1]).first()
-    if pitstop is not None:
-        means: dict[int, list[float]] = defaultdict(list)
-        for row in (
-            CompassScore.objects.filter(rating__session__pitstop=pitstop, theme_id__in=list(rows))
-            .order_by()
-            .values("rating__session__coalition_id", "theme_id")
-            .annotate(total=Sum("score"), n=Count("pk"))
-        ):
-            means[row["theme_id"]].append(row["total"] / row["n"])
-        for theme_id, values in means.items():
-            across = rows[theme_id]
-            across.rated = len(values)
-            across.mean = mean(sum(values), len(values))
-            across.strong = sum(1 for value in values if value >= STRONG)
-            across.stuck = sum(1 for value in values if value < STUCK)
-    return pitstop, [rows[theme.pk] for theme in themes]
-
-
-# --- Across coalitions: the heat maps ----------------------------------------------------------
-
-
-@dataclass
-class HeatMap:
-    """Coalitions by themes: the compass mean at one pitstop, or reflection counts."""
-
-    coalitions: list[Coalition]
-    themes: list[Theme]
-    values: dict[tuple[int, int], Figure]
-    pitstop: Pitstop | None = None
-
-    def rows(self) -> list[tuple[Coalition, list[Figure]]]:
-        return [
-            (coalition, [self.values.get((coalition.pk, theme.pk)) for theme in self.themes])
-            for coalition in self.coalitions
-        ]
-
-
-def compass_heat_map(
-    coalitions: Sequence[Coalition], themes: Sequence[Theme], figures: Iterable[CoalitionFigures]
-) -> HeatMap:
-    """Each coalition's latest compass per theme: where a theme is strong or stuck."""
-    values = {}
-    for coalition in figures:
-        for row in coalition.themes:
-            values[coalition.coalition.pk, row.theme.pk] = row.latest
-    return HeatMap(list(coalitions), list(themes), values)
-
-
-def reflection_heat_map(
-    coalitions: Sequence[Coalition],
-    themes: Sequence[Theme],
-    figures: Iterable[CoalitionFigures],
-    pitstop: Pitstop | None,
-) -> HeatMap:
-    values = {}
-    for coalition in figures:
-        for theme in themes:
-            if pitstop is None:
-                count = next(
-                    (row.reflections for row in coalition.themes if row.theme.pk == theme.pk), 0
-                )
-            else:
-                cell = next(p for p in coalition.pitstops if p.pitstop.pk == pitstop.pk)
-                count = cell.reflections_by_theme.get(theme.pk, 0)
-            values[coalition.coalition.pk, theme.pk] = count
-    return HeatMap(list(coalitions), list(themes), values, pitstop)
-
-
-# --- Exports: the same figures, the same rule -------------------------------------------------
-
-
-def export_rows(
-    figures: Iterable[CoalitionFigures], *, themes: Sequence[Theme], pitstop: Pitstop | None
-) -> tuple[list[str], list[list[Figure | str]]]:
-    """One row per coalition and pitstop: the figures the page shows, already guarded."""
-    headers = [
-        gettext("Coalition"),
-        gettext("Pitstop"),
-        gettext("Session held"),
-        gettext("Residents present"),
-        gettext("Professionals present"),
-        gettext("Guests present"),
-        gettext("Reflections"),
-        *[gettext("Reflections: %(theme)s") % {"theme": theme.name} for theme in themes],
-        gettext("Share written by residents (%)"),
-        *[gettext("Compass: %(theme)s") % {"theme": theme.name} for theme in themes],
-        *[gettext("Perception gap: %(theme)s") % {"theme": theme.name} for theme in themes],
-        *[str(CompassRating.Rung(rung).label) for rung in RUNGS],
-        *[
-            gettext("Agreements %(status)s") % {"status": Agreement.Status(s).label}
-            for s in STATUSES
-        ],
-        gettext("Agreements overdue"),
-        gettext("Agreements led by residents (%)"),
-        gettext("Small things"),
-        gettext("Small things led or joined by residents (%)"),
-    ]
-    rows: list[list[Figure | str]] = []
-    for coalition in figures:
-        for cell in coalition.pitstops:
-            if pitstop is not None and cell.pitstop.pk != pitstop.pk:
-                continue
-            compass = [cell.compass.get(theme.pk, ThemeCompass()) for theme in themes]
-            rows.append(
-                [
-                    coalition.coalition.name,
-                    str(cell.pitstop),
-                    gettext("yes") if cell.held else gettext("no"),
-                    cell.residents_present,
-                    cell.professionals_present,
-                    cell.guests_present,
-                    cell.reflections,
-                    *[cell.reflections_by_theme.get(theme.pk, 0) for theme in themes],
-                    cell.resident_share,
-                    *[item.mean for item in compass],
-                    *[item.gap for item in compass],
-                    *[cell.ladder[rung] for rung in RUNGS],
-                    *[cell.agreements.counts[status] for status in STATUSES],
-                    cell.agreements.overdue,
-                    cell.agreements.resident_share,
-                    coalition.small_things,
-                    coalition.small_things_by_residents,
-                ]
-            )
-    return headers, rows
