@@ -84,14 +84,15 @@ def granularity_in_words(granularity: int) -> str:
     ) % {"steps": steps}
 
 
-def start_suggestion_run(*, pitstop: Pitstop, user: Any, granularity: int = 0) -> SuggestionRun:
-    """Queue a run for this pitstop, or hand back the one already under way.
+def open_suggestion_run(
+    *, pitstop: Pitstop, user: Any, granularity: int = 0
+) -> tuple[SuggestionRun, bool]:
+    """A new queued run for this pitstop (and True), or the one already under way (and False).
 
     `granularity` asks for more groups (above 0) or fewer (below); it is kept in range.
-    The task is enqueued only once the run is committed, so the worker always finds it.
+    Queuing the task is `pitstops.tasks.start_suggestion_run`'s part: the task runs this module,
+    so this module does not import the tasks.
     """
-    from .tasks import make_suggestions
-
     with transaction.atomic():
         # A worker that died leaves its run active for ever; let it go so a new one can start.
         pitstop.suggestion_runs.stale().update(
@@ -101,7 +102,7 @@ def start_suggestion_run(*, pitstop: Pitstop, user: Any, granularity: int = 0) -
         )
         active = pitstop.suggestion_runs.active().first()
         if active is not None:
-            return active
+            return active, False
         try:
             with transaction.atomic():
                 run = SuggestionRun.objects.create(
@@ -111,9 +112,8 @@ def start_suggestion_run(*, pitstop: Pitstop, user: Any, granularity: int = 0) -
                     granularity=clamp_granularity(granularity),
                 )
         except IntegrityError:  # another facilitator started one a moment ago
-            return pitstop.suggestion_runs.active().get()
-        transaction.on_commit(lambda: make_suggestions.enqueue(run.pk))
-    return run
+            return pitstop.suggestion_runs.active().get(), False
+    return run, True
 
 
 def _set_progress(run: SuggestionRun, percent: int) -> None:

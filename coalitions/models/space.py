@@ -27,10 +27,10 @@ HELP_NOTE_MAX_LENGTH = 300
 class SmallThingQuerySet(models.QuerySet["SmallThing"]):
     def for_list(self) -> SmallThingQuerySet:
         """What a list shows per item: the lead and who joined, in two extra queries at most."""
-        from coalitions.models import Member
-
+        # The relation names the member model, so this module need not import the package.
+        member = self.model._meta.get_field("joiners").related_model
         return self.select_related("lead").prefetch_related(
-            models.Prefetch("joiners", queryset=Member.objects.only("pk", "name", "role"))
+            models.Prefetch("joiners", queryset=member.objects.only("pk", "name", "role"))
         )
 
     def resident_share(self) -> dict[str, int | str]:
@@ -121,10 +121,9 @@ class SmallThing(models.Model):
 
 class TamtamPostQuerySet(models.QuerySet["TamtamPost"]):
     def for_list(self) -> TamtamPostQuerySet:
-        from coalitions.models import Member
-
+        member = self.model._meta.get_field("mentions").related_model
         return self.select_related("author").prefetch_related(
-            models.Prefetch("mentions", queryset=Member.objects.only("pk", "name"))
+            models.Prefetch("mentions", queryset=member.objects.only("pk", "name"))
         )
 
 

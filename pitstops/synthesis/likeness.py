@@ -16,21 +16,16 @@ from dataclasses import dataclass, field
 from typing import Any
 
 import numpy as np
-from django.core.cache import cache
-from django.db import transaction
 
 from ..models import RedThread, Reflection
 from ..suggestions.engine import Note, embed, rank_like
-from ..tasks import keep_round_vectors
+from ..tasks import prepare_round
 from ..vectors import embeddings_within
 from .services import evidence_candidates
 from .workspace import Filters, page_rows
 
 # Encoding in a request: 300 short texts take about a second; 10,000 would take twenty.
 ENCODE_INLINE = 300
-# While a task keeps a round's vectors, pages do not queue another. After this long (a worker
-# that died) the next page may queue one again; a second task is harmless, only wasted work.
-PREPARING_SECONDS = 15 * 60
 
 
 @dataclass
@@ -39,21 +34,6 @@ class Likeness:
 
     reflections: list[Reflection] = field(default_factory=list)
     preparing: int = 0
-
-
-def _preparing_key(pitstop_id: int) -> str:
-    return f"pitstops:keep-round-vectors:{pitstop_id}"
-
-
-def prepare_round(*, pitstop_id: int) -> None:
-    """Queue the task that keeps the round's vectors, unless one is queued already."""
-    if cache.add(_preparing_key(pitstop_id), True, timeout=PREPARING_SECONDS):
-        transaction.on_commit(lambda: keep_round_vectors.enqueue(pitstop_id))
-
-
-def done_preparing(pitstop_id: int) -> None:
-    """The task is done (or failed): a later page may queue a new one if vectors are missing."""
-    cache.delete(_preparing_key(pitstop_id))
 
 
 def _unused_in_round(*, thread: RedThread, user: Any) -> list[tuple[int, str]]:

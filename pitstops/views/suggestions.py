@@ -30,8 +30,8 @@ from ..suggesting import (
     granularity_in_words,
     latest_done_run,
     latest_run,
-    start_suggestion_run,
 )
+from ..tasks import start_suggestion_run
 
 SUGGEST = "pitstops.suggest_red_threads"
 PANEL = "pitstops/_suggestions.html#panel"

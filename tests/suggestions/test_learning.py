@@ -7,7 +7,8 @@ from django.db.models import Max
 
 from pitstops import suggesting
 from pitstops.models import RedThread, RedThreadSuggestion, SuggestionRun
-from pitstops.suggesting import accept_suggestion, dismiss_suggestion, start_suggestion_run
+from pitstops.suggesting import accept_suggestion, dismiss_suggestion
+from pitstops.tasks import start_suggestion_run
 from tests.factories import (
     CoalitionFactory,
     PitstopFactory,

@@ -14,12 +14,8 @@ from django.utils import timezone, translation
 from coalitions.models import Theme
 from pitstops import suggesting
 from pitstops.models import RedThread, RedThreadSuggestion, Reflection, SuggestionRun
-from pitstops.suggesting import (
-    SuggestionRefused,
-    accept_suggestion,
-    dismiss_suggestion,
-    start_suggestion_run,
-)
+from pitstops.suggesting import SuggestionRefused, accept_suggestion, dismiss_suggestion
+from pitstops.tasks import start_suggestion_run
 from tests.factories import (
     CoalitionFactory,
     MemberFactory,
