@@ -65,6 +65,13 @@ class Selection:
     def shown_pitstops(self) -> list[Pitstop]:
         return [self.filters.pitstop] if self.filters.pitstop else self.pitstops
 
+    def coalition_choices(self) -> Any:
+        """Every coalition of the expedition, to choose from by name rather than type a slug.
+
+        `view_overview` is granted on the expedition, so whoever sees the page may see them all.
+        """
+        return self.expedition.coalitions.order_by("name", "pk").only("slug", "name")
+
     def coalitions(self) -> Any:
         if self.filters.is_unknown:
             return Coalition.objects.none()

@@ -263,6 +263,23 @@ def test_a_coalition_of_another_expedition_shows_nothing(client_for, world):
     assert csv_rows(client.get(urls(world, coalition=foreign.slug)["overview_csv"]).content) == []
 
 
+def test_the_coalition_filter_offers_the_expeditions_coalitions_by_name(client_for, world):
+    other = CoalitionFactory(expedition=world.expedition, name="Zuid-Oost", slug="zuid-oost")
+    foreign = CoalitionFactory(name="Elders", slug="elders")
+    client = client_for("coordinator")
+    html = client.get(urls(world)["overview"]).content.decode()
+    choices = html.split('id="filter-coalition"')[1].split("</select>")[0]
+    assert f'<option value="{world.coalition.slug}"' in choices and world.coalition.name in choices
+    assert f'<option value="{other.slug}" >Zuid-Oost</option>' in choices
+    assert foreign.slug not in choices  # only the coalitions of this expedition
+    assert "selected" not in choices.split("</option>", 1)[1]  # none chosen: "all coalitions"
+
+    # A link with the slug, typed as before or chosen now, still picks that one coalition.
+    response = client.get(urls(world, coalition=other.slug)["overview"])
+    assert [block["figures"].coalition for block in response.context["blocks"]] == [other]
+    assert f'<option value="{other.slug}" selected>' in response.content.decode()
+
+
 def test_an_expedition_without_data_exports_headers_only(client, db):
     expedition = ExpeditionFactory()
     user = UserFactory(username="coordinator-empty")
