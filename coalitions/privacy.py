@@ -14,7 +14,7 @@ from typing import Any
 from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.db import transaction
-from django.db.models import Q
+from django.db.models import Q, QuerySet
 from django.utils import timezone
 
 from pitstops.models import (
@@ -26,6 +26,7 @@ from pitstops.models import (
     Session,
 )
 
+from . import erasures
 from .models import AccountSession, AgreementReminder, Member, SmallThing, TamtamPost
 
 
@@ -133,10 +134,20 @@ def erase_account(user: Any, *, keep_words: bool) -> None:
     name stay without it (`keep_words`) or are deleted; their tamtam messages likewise.
     Agreements and small things they lead keep a lead that reads "a former member", so figures
     by role still add up. The account itself is deleted, which logs it out everywhere.
+    The erasure log (coalitions.erasures) keeps the ids, so a restored backup is erased again.
     """
+    members = Member.objects.filter(user=user)
+    erasures.record_account(user.pk, members.values_list("pk", flat=True), keep_words=keep_words)
+    erase_members(members, user=user, keep_words=keep_words)
+
+
+@transaction.atomic
+def erase_members(members: QuerySet[Member], *, user: Any | None, keep_words: bool) -> None:
+    """The work of `erase_account`, also done again from the erasure log after a restore (when
+    the memberships may be all that is left to find)."""
     from .accounts import end_every_session
 
-    members = Member.objects.filter(user=user)
+    members = Member.objects.filter(pk__in=list(members.values_list("pk", flat=True)))
     words = Reflection.objects.filter(author__in=members)
     posts = TamtamPost.objects.filter(author__in=members)
     # Screens of a session still running would keep the name or the words until they render
@@ -163,8 +174,9 @@ def erase_account(user: Any, *, keep_words: bool) -> None:
         consents_to_quotation=False,
         erased_at=timezone.now(),
     )
-    end_every_session(user)
-    get_user_model().objects.filter(pk=user.pk).delete()
+    if user is not None:
+        end_every_session(user)
+        get_user_model().objects.filter(pk=user.pk).delete()
     for session in sessions:
         session.touch(structural=True)
 

@@ -19,6 +19,7 @@ from django.utils.translation import gettext_lazy as _
 from pitstops import authorship
 from pitstops.models import Agreement, Reflection
 
+from . import erasures
 from .models import (
     Coalition,
     HelpRequest,
@@ -99,7 +100,9 @@ def is_author_of(member: Member, reflection: Reflection, writer_secret: str | No
 
 @transaction.atomic
 def withdraw_reflection(*, reflection: Reflection) -> None:
-    """Withdrawn words are gone, with their seal; they also leave any red thread as evidence."""
+    """Withdrawn words are gone, with their seal; they also leave any red thread as evidence.
+    The erasure log keeps the id, so a restored backup does not bring them back."""
+    erasures.record_reflections([reflection.pk])
     reflection.delete()
 
 

@@ -21,6 +21,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from PIL import Image, ImageOps, UnidentifiedImageError
 
+from coalitions import erasures
 from coalitions.models import Member, Theme
 
 from . import authorship
@@ -220,6 +221,7 @@ def edit_card(session: Session, card: Reflection, **changes: Any) -> Reflection:
 def withdraw_card(session: Session, card: Reflection) -> None:
     _require_editable(session, card)
     card_pk = card.pk
+    erasures.record_reflections([card_pk])  # a restored backup must not bring it back
     card.delete()
     session.touch(withdrawn=[card_pk])
 

@@ -148,6 +148,22 @@ DEMO_ACCOUNTS_ALLOWED = True
 # Retention (AVG/GDPR): `manage.py apply_retention` (daily, from cron) takes names off words and
 # deletes small talk older than this. Three years: a programme's length and the report after it.
 RETENTION_MONTHS = env.int("RETENTION_MONTHS", default=36)
+# Backups (`manage.py backup` / `restore`, README "Backups"): where they go, and the age key.
+# BACKUP_AGE_RECIPIENT is the public key (age1...) a backup is encrypted to; BACKUP_KEY_FILE is
+# the identity (private key) file, needed only to restore, so the host that makes backups may
+# hold just the recipient. Without a recipient, `backup` derives it from BACKUP_KEY_FILE.
+BACKUP_DIR = Path(value) if (value := env("BACKUP_DIR", default="")) else None
+BACKUP_AGE_RECIPIENT = env("BACKUP_AGE_RECIPIENT", default="")
+BACKUP_KEY_FILE = Path(value) if (value := env("BACKUP_KEY_FILE", default="")) else None
+# Erasures (ids only, never words) are appended here so that `restore` can erase again what was
+# erased after a backup was made. Beside the backups: it travels with them when they are synced.
+ERASURE_LOG = (
+    Path(value)
+    if (value := env("ERASURE_LOG", default=""))
+    else BACKUP_DIR / "erasures.jsonl"
+    if BACKUP_DIR
+    else None
+)
 # A signed-in session ends after this many days; "log out everywhere" ends all at once.
 SESSION_COOKIE_AGE = 60 * 60 * 24 * env.int("SESSION_DAYS", default=14)
 

@@ -30,3 +30,12 @@ if DATABASES["default"]["ENGINE"].endswith("sqlite3"):
     DATABASES["default"]["TEST"] = {
         "NAME": str(Path(tempfile.gettempdir()) / f"pitstop-tests-{os.getpid()}.sqlite3")
     }
+# Backups and the erasure log of a test run live in the temporary folder, never in the project.
+# (`manage.py restore` started by a test is told its own in the environment.)
+BACKUP_DIR = Path(
+    env(
+        "BACKUP_DIR",
+        default=str(Path(tempfile.gettempdir()) / f"pitstop-test-backups-{os.getpid()}"),
+    )
+)
+ERASURE_LOG = Path(env("ERASURE_LOG", default=str(BACKUP_DIR / "erasures.jsonl")))
