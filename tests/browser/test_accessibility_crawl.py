@@ -2,7 +2,7 @@
 
 Not a list of paths: each role logs in, follows every link on its pages (breadth first), and
 every kind of page it meets (one per URL pattern) is checked at 360 and 1280 px. Any violation,
-of any impact, fails.
+of any impact, fails, and so does a page wider than the screen (it would scroll sideways).
 """
 
 from __future__ import annotations
@@ -59,6 +59,9 @@ def crawl(page: Page, base: str) -> dict[str, list[str]]:
         for viewport in (PHONE, DESKTOP):
             page.set_viewport_size(viewport)
             problems = violations(page)
+            width = page.evaluate("document.documentElement.scrollWidth")
+            if width > viewport["width"]:  # the page scrolls sideways
+                problems = [*problems, f"{width} px wide"]
             if problems:
                 found[f"{path} at {viewport['width']} px"] = problems
         for link in links_on(page, base):

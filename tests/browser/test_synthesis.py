@@ -1,4 +1,5 @@
-"""The facilitation team's synthesis at 1280 px, and a coordinator reading what it published."""
+"""The facilitation team's synthesis at 1280 px, and a coordinator reading what it published,
+also on a 360 px phone."""
 
 from __future__ import annotations
 
@@ -8,7 +9,7 @@ from pypdf import PdfReader
 
 from pitstops.models import RedThread
 
-from .conftest import DESKTOP, log_in
+from .conftest import DESKTOP, PHONE, log_in
 from .test_accessibility import serious_violations
 
 ROUND = "/expeditie/expeditie-2026/pitstop/1"
@@ -83,3 +84,27 @@ def test_facilitator_searches_accepts_a_suggestion_publishes_and_a_coordinator_r
     text = " ".join(" ".join(p.extract_text() for p in reader.pages).split())
     assert "Wie beslist wat telt?" in text
     assert QUOTE in text
+
+
+def test_the_report_fits_a_360_px_phone_with_its_compass_table_intact(page, live_server, demo):
+    """Issue 23: the compass table was 398 px wide, so the report scrolled sideways on a phone.
+    Short column labels make it fit; the table keeps its caption, scoped headers and full names."""
+    page.set_viewport_size(PHONE)
+    log_in(page, live_server, "coordinator")
+    page.goto(f"{live_server.url}{ROUND}/verslag/")
+    table = page.get_by_role("table", name="Het kompas per thema")
+    expect(table).to_be_visible()
+    assert page.evaluate("document.documentElement.scrollWidth") <= PHONE["width"]
+    # Screen readers hear the full column names; the eye reads the short ones.
+    for name, short in (("Gemiddeld", "Gem."), ("Antwoorden", "Antw.")):
+        header = table.get_by_role("columnheader", name=name, exact=True)
+        expect(header).to_be_visible()
+        expect(header.locator(".label-short")).to_have_text(short)
+    assert table.locator("thead th[scope=col]").count() == 3
+    assert table.locator("tbody th[scope=row]").count() == table.locator("tbody tr").count() > 0
+    assert serious_violations(page) == []
+
+    # On a desktop the full names are shown.
+    page.set_viewport_size(DESKTOP)
+    expect(table.locator("thead")).to_contain_text("Gemiddeld")
+    expect(table.locator(".label-short").first).to_be_hidden()
