@@ -9,6 +9,8 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 import pytest
 
+import tests.benchmarks.__main__ as bench
+from tests.benchmarks import scaleout
 from tests.benchmarks.server import Request, bench_line, load, print_bench
 
 
@@ -102,3 +104,64 @@ def test_load_counts_error_responses_and_stops_at_max_requests(local_server):
 def test_load_sends_nothing_beyond_this_machine():
     with pytest.raises(ValueError, match="this machine"):
         load("http://example.org/", duration=1)
+
+
+def fake_benchmarks(monkeypatch, calls: list[str]) -> None:
+    """Three benchmarks in place of the real ones: one runs, one lacks nginx (seen beforehand), one
+    finds out only while running that it cannot."""
+
+    def trivial_view(run):
+        calls.append("trivial_view")
+        run.report("fake_rps", 1.0, "req/s")
+
+    def live200(run):
+        calls.append("live200")
+
+    def late_skip(run):
+        calls.append("late_skip")
+        raise bench.BenchmarkSkipped("Redis does not answer at redis://127.0.0.1:6379/12")
+
+    monkeypatch.setattr(bench, "BENCHMARKS", [trivial_view, live200, late_skip])
+    monkeypatch.setattr(
+        bench, "PRECHECKS", {"live200": lambda: "nginx is not installed (apt-get install nginx)"}
+    )
+
+
+NGINX_LINE = "bench: skipped live200: nginx is not installed (apt-get install nginx)"
+REDIS_LINE = "bench: skipped late_skip: Redis does not answer at redis://127.0.0.1:6379/12"
+
+
+def test_skipped_benchmarks_are_named_first_and_last_with_the_reason(monkeypatch, capsys):
+    calls: list[str] = []
+    fake_benchmarks(monkeypatch, calls)
+    monkeypatch.delenv("CI", raising=False)
+
+    assert bench.main([]) == 0
+
+    assert calls == ["trivial_view", "late_skip"]  # live200 is not even started
+    captured = capsys.readouterr()
+    assert captured.out == "BENCH fake_rps 1.0 req/s\n"  # stdout stays BENCH lines only
+    lines = captured.err.splitlines()
+    assert lines[0] == NGINX_LINE  # before anything runs
+    assert lines[-3:-1] == [NGINX_LINE, REDIS_LINE]  # and again at the end, one line each
+    assert lines[-1].endswith("2 skipped")
+
+
+@pytest.mark.parametrize(("ci", "code"), [("true", 1), ("1", 1), ("false", 0), ("", 0)])
+def test_a_skip_fails_the_run_in_ci(monkeypatch, capsys, ci, code):
+    fake_benchmarks(monkeypatch, [])
+    monkeypatch.setenv("CI", ci)
+    assert bench.main(["--only", "live200"]) == code
+    err = capsys.readouterr().err
+    assert err.startswith(NGINX_LINE + "\n")
+    assert err.count(NGINX_LINE) == 2
+    assert ("FAILED" in err) == bool(code)
+
+
+def test_live200_says_what_is_missing_in_one_sentence_each(monkeypatch):
+    monkeypatch.setattr(scaleout, "missing_services", lambda: ["nginx is not installed (x)"])
+    assert scaleout.live200_missing() == "nginx is not installed (x)"
+    with pytest.raises(bench.BenchmarkSkipped, match="nginx is not installed"):
+        scaleout.live200(bench.Run(bench.SCALES["small"]))
+    monkeypatch.setattr(scaleout, "missing_services", lambda: [])
+    assert scaleout.live200_missing() is None

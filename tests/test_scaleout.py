@@ -62,7 +62,7 @@ def requirement_missing(message: str) -> None:
 def cluster(request):
     missing = missing_services()
     if missing:
-        requirement_missing("The scale-out test needs " + "; ".join(missing))
+        requirement_missing("The scale-out test cannot run: " + "; ".join(missing))
     failed_before = request.session.testsfailed
     with start_cluster(
         setup=[["seed_demo", "--in-production"]],

@@ -4,6 +4,10 @@ Figures are kept per run (`Run.figures`) so a later benchmark can state itself r
 trivial view measured minutes earlier on the same machine: absolute numbers differ between
 laptops and CI runners, the ratio much less. Exits non-zero when a benchmark cannot produce a
 trustworthy figure (the server does not start, too many requests fail).
+
+A benchmark this machine cannot run (`BenchmarkSkipped`: live200 without nginx, say) is skipped,
+and said so on one `bench: skipped <name>: <why>` line each, before the first benchmark starts
+(for those `PRECHECKS` can tell) and again at the end. In CI (`CI=true`) a skip fails the run.
 """
 
 from __future__ import annotations
@@ -19,11 +23,13 @@ from .clustering import clustering
 from .likeness import more_like_this
 from .live import live_session
 from .overview import overview_at_scale
-from .scaleout import live200
+from .scaleout import live200, live200_missing
 from .server import (
     HEALTH_PATH,
     BenchmarkError,
+    BenchmarkSkipped,
     check_error_rate,
+    in_ci,
     load,
     log,
     print_bench,
@@ -95,6 +101,15 @@ BENCHMARKS: list[Callable[[Run], None]] = [
 ]
 
 
+# What a benchmark needs beyond this checkout, asked before anything runs: a reason, or None.
+PRECHECKS: dict[str, Callable[[], str | None]] = {"live200": live200_missing}
+
+
+def report_skipped(skipped: dict[str, str]) -> None:
+    for name, reason in skipped.items():
+        log(f"skipped {name}: {reason}")
+
+
 def main(argv: list[str] | None = None) -> int:
     """Run the benchmarks in order; stop at the first failure, as later ones may rely on it."""
     parser = argparse.ArgumentParser(prog="python -m tests.benchmarks", description=__doc__)
@@ -109,16 +124,38 @@ def main(argv: list[str] | None = None) -> int:
     if args.only:
         benchmarks = [b for b in BENCHMARKS if b.__name__ in ("trivial_view", args.only)]
 
+    # Skips first, so nobody has to read to the end to learn that a figure will be missing.
+    skipped: dict[str, str] = {}
+    for benchmark in benchmarks:
+        check = PRECHECKS.get(benchmark.__name__)
+        if check and (reason := check()):
+            skipped[benchmark.__name__] = reason
+    report_skipped(skipped)
+
     run = Run(SCALES[args.scale])
     started = time.monotonic()
-    for benchmark in benchmarks:
-        try:
-            benchmark(run)
-        except BenchmarkError as exc:
-            log(f"FAILED {benchmark.__name__}: {exc}")
-            return 1
+    ran = 0
+    try:
+        for benchmark in benchmarks:
+            if benchmark.__name__ in skipped:
+                continue
+            try:
+                benchmark(run)
+            except BenchmarkSkipped as exc:
+                skipped[benchmark.__name__] = str(exc)
+                log(f"skipped {benchmark.__name__}: {exc}")
+                continue
+            except BenchmarkError as exc:
+                log(f"FAILED {benchmark.__name__}: {exc}")
+                return 1
+            ran += 1
+    finally:
+        report_skipped(skipped)
     elapsed = time.monotonic() - started
-    log(f"{len(benchmarks)} benchmark(s) at scale {args.scale} in {elapsed:.1f} s")
+    log(f"{ran} benchmark(s) at scale {args.scale} in {elapsed:.1f} s, {len(skipped)} skipped")
+    if skipped and in_ci():
+        log(f"FAILED: in CI no benchmark may be skipped ({', '.join(skipped)})")
+        return 1
     return 0
 
 

@@ -59,18 +59,24 @@ GUNICORN_STOP_TIMEOUT = 30.0
 
 
 def missing_services(redis_url: str = REDIS_URL) -> list[str]:
-    """What this machine lacks for a cluster: nginx, PostgreSQL, Redis (empty: nothing)."""
+    """What this machine lacks for a cluster (nginx, PostgreSQL, Redis), one sentence each that
+    says how to get it; empty when nothing is missing."""
     missing = []
     if not os.access(NGINX, os.X_OK):
-        missing.append(f"nginx ({NGINX}; Debian: apt-get install nginx)")
+        if "PITSTOP_NGINX" in os.environ:
+            missing.append(f"nginx is not at {NGINX} (PITSTOP_NGINX)")
+        else:
+            missing.append("nginx is not installed (apt-get install nginx)")
     try:
         _admin_connection().close()
     except psycopg2.Error as error:
-        missing.append(f"PostgreSQL at {POSTGRES_HOST}:{POSTGRES_PORT} ({str(error).strip()})")
+        missing.append(
+            f"PostgreSQL does not answer at {POSTGRES_HOST}:{POSTGRES_PORT} ({str(error).strip()})"
+        )
     try:
         redis.Redis.from_url(redis_url, socket_timeout=2).ping()
     except redis.RedisError as error:
-        missing.append(f"Redis at {redis_url} ({error})")
+        missing.append(f"Redis does not answer at {redis_url} ({error})")
     return missing
 
 
@@ -183,7 +189,7 @@ def running_cluster(
     and removed on exit."""
     missing = missing_services(redis_url)
     if missing:
-        raise ServerError("the cluster needs " + "; ".join(missing))
+        raise ServerError("the cluster cannot start: " + "; ".join(missing))
     with contextlib.ExitStack() as stack:
         workdir = Path(stack.enter_context(tempfile.TemporaryDirectory(prefix="pitstop-scale-")))
         database = f"pitstop_scale_{secrets.token_hex(4)}"

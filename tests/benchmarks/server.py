@@ -46,6 +46,16 @@ class BenchmarkError(RuntimeError):
     """A benchmark could not produce a figure worth printing; `make bench` exits non-zero."""
 
 
+class BenchmarkSkipped(Exception):
+    """A benchmark cannot run on this machine; the message says what is missing and how to get
+    it. `make bench` names it at the top and at the end, and fails in CI (`CI=true`)."""
+
+
+def in_ci() -> bool:
+    """Any truthy CI variable ("true", "1", "yes"...)."""
+    return os.environ.get("CI", "").strip().lower() not in ("", "0", "false", "no", "off")
+
+
 class ServerError(BenchmarkError):
     """The server under test did not start, or its set-up commands failed."""
 
