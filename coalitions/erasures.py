@@ -4,7 +4,7 @@ A backup holds the database as it was; a person who erased themselves after it w
 withdrawn after it, would be back after a restore. So each erasure appends one line to
 `settings.ERASURE_LOG` (a JSON Lines file beside the backups, not in the database): the time and
 ids only, never a name or words. `restore` reads the lines written after the backup was made and
-erases again (`reapply_since`).
+erases again (`privacy.erase_again_since`).
 
 The line is written inside the erasure's transaction, before it commits: an erasure that cannot
 be recorded does not happen (it fails and rolls back), so none is ever missing from the log. A
@@ -79,31 +79,3 @@ def entries_since(moment: datetime.datetime | None) -> list[dict[str, Any]]:
         if moment is None or datetime.datetime.fromisoformat(entry["at"]) >= moment:
             found.append(entry)
     return found
-
-
-def reapply_since(moment: datetime.datetime | None) -> dict[str, int]:
-    """Erase again what the log says was erased at or after `moment`; running it twice changes
-    nothing more. Nothing is logged anew: the lines are there already."""
-    from django.contrib.auth import get_user_model
-
-    from pitstops.models import Reflection
-
-    from .models import Member
-    from .privacy import erase_members
-
-    accounts = reflections = 0
-    for entry in entries_since(moment):
-        if entry["kind"] == ACCOUNT:
-            # Only memberships that still belong to that account (or to none): never someone
-            # else's, whatever the ids say.
-            members = Member.objects.filter(
-                pk__in=entry["members"], erased_at=None, user_id__in=[entry["user"], None]
-            )
-            user = get_user_model().objects.filter(pk=entry["user"]).first()
-            if members.exists() or user is not None:
-                erase_members(members, user=user, keep_words=entry["keep_words"])
-                accounts += 1
-        elif entry["kind"] == REFLECTIONS:
-            _, per_model = Reflection.objects.filter(pk__in=entry["ids"]).delete()
-            reflections += per_model.get(Reflection._meta.label, 0)
-    return {"accounts_erased_again": accounts, "reflections_deleted_again": reflections}

@@ -19,13 +19,7 @@ PACKAGES = ("coalitions", "pitstops", "expeditie")
 
 # Cycles that exist and cannot go yet, each with the reason. A new cycle fails the test, and so
 # does an entry here that is no longer a cycle (the list stays true).
-KNOWN_CYCLES: dict[frozenset[str], str] = {
-    frozenset({"coalitions.erasures", "coalitions.privacy"}): (
-        "privacy writes each erasure to the log in erasures, and erasures.reapply_since (run by "
-        "`manage.py restore`) erases again through privacy.erase_members. It goes when "
-        "reapply_since moves beside restore, which the backups work owns."
-    ),
-}
+KNOWN_CYCLES: dict[frozenset[str], str] = {}
 
 # The coalitions app reads and writes the pitstops app's models, because what a coalition does
 # between pitstops (its reflections and agreements in its own space) is stored in the same
@@ -33,7 +27,6 @@ KNOWN_CYCLES: dict[frozenset[str], str] = {
 # Pinned module by module, so the dependency cannot spread unnoticed: a change here is a choice.
 COALITIONS_USING_PITSTOPS = {
     "coalitions.demo": {"pitstops.models"},
-    "coalitions.erasures": {"pitstops.models"},  # a restore deletes erased reflections again
     "coalitions.forms": {"pitstops.models"},
     "coalitions.privacy": {"pitstops.models"},
     "coalitions.reminders": {"pitstops.models"},

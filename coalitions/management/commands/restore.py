@@ -10,7 +10,7 @@ from django.core.management.base import BaseCommand, CommandError
 from django.db import connections
 from django.utils.translation import gettext as _
 
-from coalitions import backups, erasures
+from coalitions import backups, erasures, privacy
 from coalitions.privacy import apply_retention
 
 
@@ -53,7 +53,7 @@ class Command(BaseCommand):
         # code erases anything in it.
         call_command("migrate", interactive=False, verbosity=0)
         made_at = datetime.datetime.fromisoformat(manifest["made_at"])
-        again = erasures.reapply_since(made_at)
+        again = privacy.erase_again_since(made_at)
         self.stdout.write(
             _(
                 "Erased again after the backup: %(accounts)d account(s), %(words)d withdrawn "
