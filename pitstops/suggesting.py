@@ -21,8 +21,8 @@ from django.utils.translation import ngettext
 from coalitions.models import Theme
 
 from .models import Pitstop, RedThread, RedThreadSuggestion, Reflection, SuggestionRun
-from .suggestions import COMBINED, DEFAULT_METHOD, EMBEDDINGS, Note, rank_like, suggest
-from .suggestions.engine import GRANULARITY_RANGE
+from .suggestions import COMBINED, DEFAULT_METHOD, EMBEDDINGS, Note, suggest
+from .suggestions.engine import GRANULARITY_RANGE, rank_like_each
 from .vectors import embeddings_for
 
 logger = logging.getLogger(__name__)
@@ -205,21 +205,26 @@ def earlier_threads(pitstop: Pitstop) -> list[RedThread]:
 def still_here(
     *, pitstop: Pitstop, notes: list[Note], method: str, embedded: np.ndarray | None = None
 ) -> list[StillHere]:
-    """Earlier red threads that recur in this round, each with the round's notes closest to it."""
+    """Earlier red threads that recur in this round, each with the round's notes closest to it.
+
+    All earlier threads are compared in one pass: their evidence's vectors are read in one go,
+    and the round's notes are turned into vectors once, however many threads there are.
+    """
+    threads = [thread for thread in earlier_threads(pitstop) if thread.evidence.all()]
+    groups = [
+        [Note(id=note.pk, text=note.text) for note in thread.evidence.all()] for thread in threads
+    ]
+    if not groups or not notes:
+        return []
+    both = None
+    if embedded is not None:
+        seeds = [(note.id, note.text) for group in groups for note in group]
+        both = np.vstack([embedded, embeddings_for(seeds)])
     found = []
-    for thread in earlier_threads(pitstop):
-        seeds = [Note(id=note.pk, text=note.text) for note in thread.evidence.all()]
-        if not seeds:
-            continue
-        both = None
-        if embedded is not None:
-            seed_vectors = embeddings_for([(note.id, note.text) for note in seeds])
-            both = np.vstack([embedded, seed_vectors])
-        close = [
-            note_id
-            for note_id, closeness in rank_like(notes, seeds, method=method, embedded=both)
-            if closeness >= STILL_HERE_CLOSENESS
-        ]
+    for thread, ranked in zip(
+        threads, rank_like_each(notes, groups, method=method, embedded=both), strict=True
+    ):
+        close = [note_id for note_id, closeness in ranked if closeness >= STILL_HERE_CLOSENESS]
         if len(close) >= STILL_HERE_MIN:
             found.append(StillHere(thread=thread, ids=close[:STILL_HERE_MAX]))
     return found

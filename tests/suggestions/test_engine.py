@@ -19,7 +19,7 @@ from pitstops.suggestions import (
 )
 from pitstops.suggestions.concepts import concepts_of
 from pitstops.suggestions.dutch import STOP_WORDS, stems, words
-from pitstops.suggestions.engine import DEFAULT_METHOD, cluster_labels, group_count
+from pitstops.suggestions.engine import DEFAULT_METHOD, cluster_labels, group_count, rank_like_each
 from pitstops.suggestions.quality import (
     THEME_BASELINE,
     adjusted_rand,
@@ -204,6 +204,15 @@ def test_more_like_this_ranks_the_seeds_topic_first(method):
     ranked = [identifier for identifier, _score in rank_like(candidates, seeds, method=method)]
     assert sorted(ranked[:3]) == ["m2", "m3", "m4"]
     assert rank_like(candidates, [], method=method) == []
+
+
+def test_several_red_threads_are_ranked_in_one_pass_each_by_its_own_seeds():
+    notes = two_topics()
+    candidates = notes[2:5] + notes[7:]
+    ranked = rank_like_each(candidates, [notes[:2], [], notes[5:7]], method=COMBINED)
+    assert sorted(identifier for identifier, _score in ranked[0][:3]) == ["s2", "s3", "s4"]
+    assert ranked[1] == []  # a red thread without evidence finds nothing
+    assert sorted(identifier for identifier, _score in ranked[2][:3]) == ["m2", "m3", "m4"]
 
 
 def test_a_large_round_is_clustered_in_batches_and_no_group_mixes_topics():
