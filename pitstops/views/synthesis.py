@@ -63,15 +63,21 @@ def workspace_url(pitstop: Pitstop) -> str:
     )
 
 
-def _back(request: HttpRequest, fallback: str) -> HttpResponse:
-    """Back to where the form was (the workspace with its filters), if that is our own page."""
-    target = request.POST.get("next", "")
-    # A path of ours only: redirect() would take any other word for the name of a view.
+def _own_path(request: HttpRequest, target: str, fallback: str) -> str:
+    """`target` if it is a path of this site, else `fallback`.
+
+    A path of ours only: redirect() would take any other word for the name of a view.
+    """
     if target.startswith("/") and url_has_allowed_host_and_scheme(
         target, allowed_hosts={request.get_host()}, require_https=request.is_secure()
     ):
-        return HttpResponseRedirect(target)
-    return HttpResponseRedirect(fallback)
+        return target
+    return fallback
+
+
+def _back(request: HttpRequest, fallback: str) -> HttpResponse:
+    """Back to where the form was (the workspace with its filters), if that is our own page."""
+    return HttpResponseRedirect(_own_path(request, request.POST.get("next", ""), fallback))
 
 
 @require_safe
@@ -300,14 +306,7 @@ def more_like_this(request: HttpRequest, pk: int) -> HttpResponse:
     """
     thread = get_red_thread(request, pk)
     here = request.get_full_path()
-    back = request.GET.get("next", "")
-    if not (
-        back.startswith("/")
-        and url_has_allowed_host_and_scheme(
-            back, allowed_hosts={request.get_host()}, require_https=request.is_secure()
-        )
-    ):
-        back = here
+    back = _own_path(request, request.GET.get("next", ""), here)
     thread_page = reverse("pitstops:red_thread_edit", kwargs={"pk": thread.pk})
     # On the red thread's own page a tap reloads it, so the new quote shows in its evidence;
     # on this list's own page (no JavaScript) a tap comes back to the list.
