@@ -23,15 +23,13 @@ from coalitions.models import Theme
 from .models import Pitstop, RedThread, RedThreadSuggestion, Reflection, SuggestionRun
 from .suggestions import COMBINED, DEFAULT_METHOD, EMBEDDINGS, Note, suggest
 from .suggestions.engine import GRANULARITY_RANGE, rank_like_each
-from .vectors import embeddings_for
+from .vectors import embeddings_for, embeddings_in_steps
 
 logger = logging.getLogger(__name__)
 
 # Progress is written to the database at most every this many percent: a poll every 2 s needs
 # no finer steps, and 10,000 reflections must not cost 10,000 updates.
 PROGRESS_STEP = 5
-# Reflections encoded per step while a run reads the round, so the bar moves on a first run.
-ENCODE_STEP = 500
 # A red thread of an earlier pitstop is "still here" when at least STILL_HERE_MIN of this round's
 # reflections are this close (cosine) to its evidence. Checked on the demo's first round (74
 # unused reflections, 6 red threads): 0.45 picks 4-9 on-topic reflections per thread, where the
@@ -152,16 +150,6 @@ def dismissed_groups(pitstop: Pitstop) -> list[frozenset[int]]:
     return [frozenset(ids) for ids in groups.values()]
 
 
-def round_embeddings(notes: list[Note], progress: Any) -> np.ndarray:
-    """The notes' sentence embeddings: kept ones read, new ones encoded and kept for next time."""
-    parts = []
-    for start in range(0, len(notes), ENCODE_STEP):
-        part = notes[start : start + ENCODE_STEP]
-        parts.append(embeddings_for([(note.id, note.text) for note in part]))
-        progress(min(100, 100 * (start + len(part)) // len(notes)))
-    return np.vstack(parts) if parts else np.zeros((0, 512), dtype=np.float32)
-
-
 @dataclass(frozen=True)
 class StillHere:
     """An earlier red thread that recurs, and the round's reflections that carry it now."""
@@ -251,8 +239,9 @@ def run_suggestions(run_id: int) -> None:
         if run.method in (EMBEDDINGS, COMBINED):
             # Kept vectors make a second run (and "more like this") quick: encode only what is new.
             clustering_from = 30
-            embedded = round_embeddings(
-                notes, lambda percent: _set_progress(run, percent * clustering_from // 100)
+            embedded = embeddings_in_steps(
+                [(note.id, note.text) for note in notes],
+                lambda percent: _set_progress(run, percent * clustering_from // 100),
             )
         clusters = suggest(
             notes,

@@ -8,7 +8,7 @@ twenty. A vector is only used while the reflection's words are the ones it was m
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 
 import numpy as np
 from django.db import IntegrityError, transaction
@@ -20,8 +20,9 @@ from .suggestions.engine import embed
 STORED_TYPE = np.float16
 # Rows per query when reading or writing many vectors (SQLite's variable limit is 32,766).
 BATCH = 2000
-# Reflections encoded at a time when a task keeps a whole round (a few seconds each).
-KEEP_STEP = 500
+# Reflections read or encoded at a time over a whole round (a few seconds each): what is done is
+# kept if the worker stops halfway, and a run's progress bar moves on a first run.
+STEP = 500
 
 
 def digest(text: str) -> str:
@@ -93,8 +94,19 @@ def keep_round(pitstop: Pitstop) -> None:
         .values_list("pk", "text")
         if text.strip()
     ]
-    for start in range(0, len(rows), KEEP_STEP):
-        embeddings_for(rows[start : start + KEEP_STEP])
+    embeddings_in_steps(rows)
+
+
+def embeddings_in_steps(
+    rows: Sequence[tuple[int, str]], progress: Callable[[int], None] | None = None
+) -> np.ndarray:
+    """`embeddings_for` a step of STEP rows at a time, telling `progress` the percent done."""
+    parts = []
+    for start in range(0, len(rows), STEP):
+        parts.append(embeddings_for(rows[start : start + STEP]))
+        if progress is not None:
+            progress(min(100, 100 * (start + STEP) // len(rows)))
+    return np.vstack(parts) if parts else np.zeros((0, 512), dtype=np.float32)
 
 
 def keep(vectors: Sequence[tuple[int, str, np.ndarray]]) -> None:
