@@ -51,6 +51,10 @@ def _is_address(value: str) -> bool:
     return True
 
 
+# Set in request.META when a trusted proxy forwarded a chain with no address of the visitor.
+UNRESOLVED_VISITOR = "pitstop.unresolved_visitor"
+
+
 class ForwardedForMiddleware:
     """Behind nginx every request comes from the proxy: take the visitor's address from
     X-Forwarded-For, but only from a proxy listed in TRUSTED_PROXIES.
@@ -65,11 +69,16 @@ class ForwardedForMiddleware:
         self.trusted = frozenset(settings.TRUSTED_PROXIES)
 
     def __call__(self, request: HttpRequest) -> HttpResponse:
-        if self.trusted and request.META.get("REMOTE_ADDR") in self.trusted:
-            hops = request.META.get("HTTP_X_FORWARDED_FOR", "").split(",")
+        forwarded = request.META.get("HTTP_X_FORWARDED_FOR", "").strip()
+        # No header: a request from the proxy's host itself (a health check, a scrape).
+        if forwarded and self.trusted and request.META.get("REMOTE_ADDR") in self.trusted:
+            hops = forwarded.split(",")
             for hop in reversed([hop.strip() for hop in hops]):
                 if not _is_address(hop):
-                    break  # a garbled chain: keep the proxy's own address
+                    # A garbled chain: keep the proxy's own address (limits count per proxy),
+                    # but say so, so that nothing trusts it as the visitor's (see /metrics).
+                    request.META[UNRESOLVED_VISITOR] = True
+                    break
                 if hop not in self.trusted:
                     request.META["REMOTE_ADDR"] = hop
                     break

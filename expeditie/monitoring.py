@@ -46,6 +46,8 @@ from prometheus_client.registry import Collector
 
 from pitstops.models import Session
 
+from .middleware import UNRESOLVED_VISITOR
+
 log = logging.getLogger("pitstop.health")
 
 REQUESTS = Counter(
@@ -159,7 +161,7 @@ def metrics(request: HttpRequest) -> HttpResponse:
     The address is the one ForwardedForMiddleware settled on: behind nginx the visitor's, so
     the public cannot reach this through the proxy even though nginx itself is trusted.
     """
-    if not _allowed(request.META.get("REMOTE_ADDR", "")):
+    if request.META.get(UNRESOLVED_VISITOR) or not _allowed(request.META.get("REMOTE_ADDR", "")):
         raise Http404
     if "PROMETHEUS_MULTIPROC_DIR" in os.environ:
         registry = CollectorRegistry()

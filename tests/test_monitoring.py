@@ -75,6 +75,15 @@ def test_through_the_proxy_metrics_see_the_visitor_not_the_proxy(settings):
     assert visitor.get("/metrics").status_code == 404
 
 
+def test_a_garbled_chain_from_the_proxy_is_no_loopback_visitor(settings):
+    """The proxy's own address stays for the limits, but it does not open the metrics."""
+    settings.TRUSTED_PROXIES = ["127.0.0.1"]
+    for chain in ("niet-een-adres", "203.0.113.5, ???", ""):
+        garbled = Client(REMOTE_ADDR="127.0.0.1", headers={"X-Forwarded-For": chain})
+        expected = 200 if chain == "" else 404  # no header at all: a scrape on the host itself
+        assert garbled.get("/metrics").status_code == expected, chain
+
+
 def test_allowed_networks_come_from_the_setting(settings):
     settings.METRICS_ALLOWED_IPS = ["10.0.0.0/24"]
     assert Client(REMOTE_ADDR="10.0.0.9").get("/metrics").status_code == 200
