@@ -16,7 +16,6 @@ import json
 import logging
 import re
 import secrets
-import sys
 import traceback
 from collections.abc import Callable
 from contextvars import ContextVar
@@ -61,7 +60,6 @@ class RequestIdMiddleware:
         request.request_id = request_id
         token = _request_id.set(request_id)
         try:
-            _tag_sentry_scope(request_id)
             response = self.get_response(request)
         finally:
             _request_id.reset(token)
@@ -73,14 +71,6 @@ class RequestIdMiddleware:
             return None
         incoming = request.headers.get(REQUEST_ID_HEADER, "")
         return incoming if SAFE_REQUEST_ID.fullmatch(incoming) else None
-
-
-def _tag_sentry_scope(request_id: str) -> None:
-    """Sentry's events for this request carry the id too (only when Sentry is set up)."""
-    # expeditie.sentry imports the SDK only when SENTRY_DSN is set: not loaded, not set up.
-    sentry_sdk = sys.modules.get("sentry_sdk")
-    if sentry_sdk is not None and sentry_sdk.get_client().is_active():
-        sentry_sdk.set_tag("request_id", request_id)
 
 
 class RequestIdFilter(logging.Filter):

@@ -60,7 +60,12 @@ def init_sentry(dsn: str, *, traces_sample_rate: float, environment: str, releas
 
 
 def scrub_event(event: Event, hint: dict[str, Any] | None = None) -> Event:
-    """Remove personal data from an error or transaction event (before_send)."""
+    """Remove personal data from an error or transaction event (before_send), and tag it with
+    the id of the request it happened in (sent from the request's own thread)."""
+    from .errors import current_request_id
+
+    if request_id := current_request_id():
+        event.setdefault("tags", {})["request_id"] = request_id
     event.pop("user", None)
     event.pop("extra", None)
     event.pop("modules", None)
