@@ -116,6 +116,17 @@ overleg: vergadering vergaderen overleg agenda notulen bijeenkomst bijeenkomsten
     afspraak afspraken verslag stuurgroep
 tijd: tijdstip avond avonden overdag werktijd kantoortijd zaterdag zondag vakantie zomer agenda
     traag
+vervoer: vervoer mobiliteit buurtbus regiotaxi taxi bus bussen buslijn halte bushalte
+    openbaar-vervoer trein auto autos rijden rijdt chauffeur chauffeurs meerijden carpool
+    fiets fietsen scootmobiel busje buitengebied dorp dorpen bereikbaar bereikbaarheid
+    onbereikbaar parkeren ophaaldienst
+eenzaamheid: eenzaam eenzaamheid alleenstaand isolement geisoleerd vereenzaming vereenzamen
+    vereenzaamd aanspraak praatje overleden verdriet weduwe weduwnaar binnenzitten thuiszitten
+signalen: signaal signalen signaleren opvallen opgevallen zorgwekkend bezorgd
+    achter-de-voordeur doorverwijzen doorverwezen melden vermoeden verwaarlozing verwaarloosd
+    huiselijk-geweld brievenbus gordijnen vervuild vervuiling opmerken opmerkzaam oogjes
+werkdruk: werkdruk caseload wachtlijst wachtlijsten overuren urenregistratie te-veel
+    tijdgebrek ziekmelding overwerkt opgebrand uitgeput overbelast overbelasting burn-out stress
 """
 
 # Letters with a hyphen inside ("burn-out", "deur-aan-deur"); hyphens join words of a phrase.
@@ -128,8 +139,20 @@ MIN_REST = 3
 # "meen", "begeleiding" becomes "beleid"): fine for TF-IDF, wrong for a concept. Its stem counts
 # here only when no prefix was taken off and it is this long.
 MIN_STEM = 5
-# Words that end in a known key but are no compound of it ("geregeld" is not "gere" + "geld").
-NOT_COMPOUNDS = frozenset({"geregeld", "afgeregeld", "ongeregeld", "bespreekbaar"})
+# Words that start or end with a known key but are no compound of it ("geregeld" is not
+# "gere" + "geld", "automatisch" not "auto" + "matisch").
+NOT_COMPOUNDS = frozenset(
+    {
+        "geregeld",
+        "afgeregeld",
+        "ongeregeld",
+        "bespreekbaar",
+        "autoriteit",
+        "autoriteiten",
+        "automatisch",
+        "automatisering",
+    }
+)
 
 
 @lru_cache(maxsize=1)

@@ -37,8 +37,8 @@ TFIDF = "tfidf"
 EMBEDDINGS = "embeddings"
 COMBINED = "combined"
 METHODS = (TFIDF, EMBEDDINGS, COMBINED)
-# The best on the tuning sets (tests/data/labelled_ and tuning_reflections.jsonl); the held-out
-# set (heldout_reflections.jsonl) only reports, see tests/benchmarks/clustering.py.
+# The best on the tuning sets (tests/data/labelled_, tuning_, dev_ and dev2_reflections.jsonl);
+# the held-out set (heldout_reflections.jsonl) only reports, see tests/benchmarks/clustering.py.
 DEFAULT_METHOD = COMBINED
 
 DEFAULT_MAX_CLUSTERS = 20

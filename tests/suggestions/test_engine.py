@@ -32,9 +32,10 @@ DATA = Path(__file__).resolve().parent.parent / "data"
 LABELLED = DATA / "labelled_reflections.jsonl"
 TUNING = DATA / "tuning_reflections.jsonl"
 DEV = DATA / "dev_reflections.jsonl"
+DEV2 = DATA / "dev2_reflections.jsonl"
 HELDOUT = DATA / "heldout_reflections.jsonl"
-SETS = [LABELLED, TUNING, DEV, HELDOUT]
-SET_NAMES = ["labelled", "tuning", "dev", "heldout"]
+SETS = [LABELLED, TUNING, DEV, DEV2, HELDOUT]
+SET_NAMES = ["labelled", "tuning", "dev", "dev2", "heldout"]
 
 # Two topics that share many words within a topic and none across: any method must split them.
 SPACE = [
@@ -115,7 +116,13 @@ def test_an_unknown_method_is_refused_with_a_clear_message():
 
 @pytest.mark.parametrize(
     ("path", "size", "topics", "themes_each"),
-    [(LABELLED, 80, 5, 4), (TUNING, 150, 7, 3), (DEV, 150, 7, 3), (HELDOUT, 150, 7, 3)],
+    [
+        (LABELLED, 80, 5, 4),
+        (TUNING, 150, 7, 3),
+        (DEV, 150, 7, 3),
+        (DEV2, 150, 7, 3),
+        (HELDOUT, 150, 7, 3),
+    ],
     ids=SET_NAMES,
 )
 def test_each_labelled_set_is_large_enough_and_its_topics_cut_across_themes(
