@@ -356,6 +356,10 @@ def build_demo() -> Expedition:
             "introduction": "Alle vijf coalities hebben hun eerste pitstop gehad. Iedereen "
             "zei dat de samenwerking beter is dan bij de start. Hieronder staan vijf dingen die "
             "ons als begeleidingsteam het meest raakten.",
+            "plain_introduction": "Alle vijf coalities hadden hun eerste pitstop. Bijna "
+            "iedereen zegt: we werken nu beter samen dan aan het begin. Wij zagen vijf dingen "
+            "die vaak terugkwamen. Je leest ze hier. Bij elk ding staan woorden van leden zelf. "
+            "Onderaan staat wat de coalities hebben afgesproken.",
             "report_published_at": datetime.datetime(2026, 10, 20, 10, 0, tzinfo=datetime.UTC),
         },
     )

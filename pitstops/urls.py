@@ -37,6 +37,21 @@ urlpatterns = [
         report.report_docx,
         name="report_docx",
     ),
+    path(
+        "expeditie/<slug:expedition>/pitstop/<int:number>/verslag/kort/",
+        report.report_short,
+        name="report_short",
+    ),
+    path(
+        "expeditie/<slug:expedition>/pitstop/<int:number>/verslag-kort.pdf",
+        report.report_short_pdf,
+        name="report_short_pdf",
+    ),
+    path(
+        "expeditie/<slug:expedition>/pitstop/<int:number>/verslag-kort.docx",
+        report.report_short_docx,
+        name="report_short_docx",
+    ),
     # The facilitation team's synthesis: workspace, red threads, introduction, publishing.
     path(
         "expeditie/<slug:expedition>/pitstop/<int:number>/werkplaats/",

@@ -40,6 +40,11 @@ class Pitstop(models.Model):
         blank=True,
         help_text=_("Opens the report of this round, above the red threads."),
     )
+    plain_introduction = models.TextField(
+        _("introduction to the short report"),
+        blank=True,
+        help_text=_("Opens the short report for members: short sentences, everyday words."),
+    )
     report_published_at = models.DateTimeField(_("report published at"), null=True, blank=True)
     report_updated_at = models.DateTimeField(
         _("report changed after publishing at"), null=True, blank=True

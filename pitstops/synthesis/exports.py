@@ -18,32 +18,39 @@ from .markdown import blocks
 from .report import Report
 
 PRINT_CSS = "css/report-print.css"
+BODY = "pitstops/_report_body.html"
+SHORT_BODY = "pitstops/_report_short_body.html"
 
 
 def file_name(report: Report, extension: str) -> str:
     pitstop = report.pitstop
-    return f"pitstop-{pitstop.number}-{slugify(pitstop.title)[:60] or 'verslag'}.{extension}"
+    name = f"pitstop-{pitstop.number}-{slugify(pitstop.title)[:60] or 'verslag'}"
+    return f"{name}-kort.{extension}" if report.short else f"{name}.{extension}"
 
 
 def report_pdf(report: Report, *, base_url: str) -> bytes:
     # Imported here: WeasyPrint loads Pango and fonts, which only exports need.
     from weasyprint import CSS, HTML
 
-    html = render_to_string("pitstops/report_pdf.html", {"report": report})
+    body = SHORT_BODY if report.short else BODY
+    html = render_to_string("pitstops/report_pdf.html", {"report": report, "body": body})
     stylesheet = CSS(filename=finders.find(PRINT_CSS))
     return HTML(string=html, base_url=base_url).write_pdf(stylesheets=[stylesheet])
 
 
 def report_docx(report: Report) -> bytes:
     from docx import Document
-    from docx.shared import Pt
 
     pitstop = report.pitstop
     document = Document()
     document.core_properties.title = pitstop.title
     document.core_properties.author = str(pitstop.expedition)  # the programme, never a person
     document.add_paragraph(str(pitstop.expedition))
-    document.add_heading(pitstop.title, level=0)
+    if report.short:
+        title = _("%(title)s: the short version") % {"title": pitstop.title}
+    else:
+        title = pitstop.title
+    document.add_heading(title, level=0)
     if pitstop.is_report_published:
         dates = _("Published on %(date)s.") % {
             "date": date_format(pitstop.report_published_at, "j F Y")
@@ -54,13 +61,34 @@ def report_docx(report: Report) -> bytes:
             }
         document.add_paragraph(dates)
     _markdown(document, report.introduction)
+    if report.short:
+        _short_docx(document, report)
+    else:
+        _full_docx(document, report)
+    output = io.BytesIO()
+    document.save(output)
+    return output.getvalue()
+
+
+def _quotes(document: object, quotes: list) -> None:
+    from docx.shared import Pt
+
+    for quote in quotes:
+        document.add_paragraph(quote.text, style="Quote")
+        caption = document.add_paragraph(f"— {quote.coalition}")
+        caption.runs[0].font.size = Pt(9)
+
+
+def _thread_heading(thread: object) -> str:
+    heading = f"{thread.number}. {thread.title}"
+    return heading if thread.is_published else f"{heading} ({thread.status})"
+
+
+def _full_docx(document: object, report: Report) -> None:
     if not report.threads:
         document.add_paragraph(_("No red threads yet."))
     for thread in report.threads:
-        heading = f"{thread.number}. {thread.title}"
-        if not thread.is_published:
-            heading += f" ({thread.status})"
-        document.add_heading(heading, level=1)
+        document.add_heading(_thread_heading(thread), level=1)
         if thread.continues:
             document.add_paragraph(thread.continues)
         if thread.themes:
@@ -70,10 +98,7 @@ def report_docx(report: Report) -> bytes:
         _markdown(document, thread.text)
         if thread.quotes:
             document.add_heading(_("In their own words"), level=2)
-            for quote in thread.quotes:
-                document.add_paragraph(quote.text, style="Quote")
-                caption = document.add_paragraph(f"— {quote.coalition}")
-                caption.runs[0].font.size = Pt(9)
+            _quotes(document, thread.quotes)
     if report.follow_up:
         document.add_heading(_("What the coalitions agreed"), level=1)
         for group in report.follow_up:
@@ -108,9 +133,43 @@ def report_docx(report: Report) -> bytes:
                 line.average_text,
                 str(line.answers),
             )
-    output = io.BytesIO()
-    document.save(output)
-    return output.getvalue()
+
+
+def _short_docx(document: object, report: Report) -> None:
+    """The short version's words, as in _report_short_body.html."""
+    document.add_heading(_("What we heard"), level=1)
+    if not report.threads:
+        document.add_paragraph(_("No red threads yet."))
+    for thread in report.threads:
+        document.add_heading(_thread_heading(thread), level=2)
+        if thread.continues:
+            document.add_paragraph(thread.continues)
+        _quotes(document, thread.quotes)
+    if report.follow_up:
+        document.add_heading(_("What we will do"), level=1)
+        for group in report.follow_up:
+            document.add_heading(group.coalition, level=2)
+            for agreement in group.agreements:
+                parts = [agreement.what]
+                if agreement.lead_role:
+                    parts.append(_("A %(role)s leads it.") % {"role": agreement.lead_role})
+                if agreement.due_on:
+                    parts.append(
+                        _("Done by %(date)s.") % {"date": date_format(agreement.due_on, "j F")}
+                    )
+                parts.append(_("Now: %(status)s.") % {"status": agreement.status})
+                document.add_paragraph(" ".join(parts), style="List Bullet")
+    if report.compass:
+        document.add_heading(_("How we think it goes"), level=1)
+        document.add_paragraph(
+            _("Members gave each theme a score. A 1 means: not yet. A 5 means: very good.")
+        )
+        for line in report.compass:
+            if line.average is None:
+                score = _("too few answers to show.")
+            else:
+                score = _("%(score)s out of 5.") % {"score": line.average_text}
+            document.add_paragraph(f"{line.theme}: {score}", style="List Bullet")
 
 
 STYLES = {"heading": None, "item": "List Bullet", "quote": "Quote", "paragraph": None}

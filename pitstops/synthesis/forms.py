@@ -156,17 +156,26 @@ class RedThreadForm(forms.ModelForm):
 
 
 class IntroductionForm(forms.ModelForm):
+    """The report's introduction, and the short report's own one in plain words."""
+
     class Meta:
         model = Pitstop
-        fields = ["introduction"]
-        widgets = {"introduction": forms.Textarea(attrs={"rows": 8})}
+        fields = ["introduction", "plain_introduction"]
+        widgets = {
+            "introduction": forms.Textarea(attrs={"rows": 8}),
+            "plain_introduction": forms.Textarea(attrs={"rows": 6}),
+        }
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.fields["introduction"].help_text = _("Markdown: *italic*, **bold**, lists, links.")
+        self.fields["plain_introduction"].help_text = _(
+            "For members: short sentences and everyday words. After saving you see how easy it "
+            "reads (70 or more is easy). Markdown works here too."
+        )
 
-    def clean_introduction(self) -> str:
-        text = self.cleaned_data["introduction"]
+    def _checked(self, field: str) -> str:
+        text = self.cleaned_data[field]
         if len(text) > TEXT_LENGTH:
             raise forms.ValidationError(
                 TOO_LONG,
@@ -174,6 +183,12 @@ class IntroductionForm(forms.ModelForm):
                 params={"limit_value": TEXT_LENGTH, "show_value": len(text)},
             )
         return check_markdown(text)
+
+    def clean_introduction(self) -> str:
+        return self._checked("introduction")
+
+    def clean_plain_introduction(self) -> str:
+        return self._checked("plain_introduction")
 
 
 class EvidenceForm(forms.Form):

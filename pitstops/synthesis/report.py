@@ -4,6 +4,10 @@ Privacy lives here, so all three show the same: quotes are only words whose auth
 quoting and that were not held back (`Reflection.objects.for_report()`), never with a name; the
 coalition's name may stand with a quote. Agreements show who leads by role, not by name. The
 compass shows averages per theme, hidden below three answers.
+
+Two registers of one report: the full one, and a short one for members in plain Dutch (B1)
+with the same red threads, quotes, agreements and compass, but the facilitator's own plain
+introduction instead of the full one and without the team's longer analysis of each thread.
 """
 
 from __future__ import annotations
@@ -80,6 +84,7 @@ class Report:
     chart: str = ""
     with_drafts: bool = False
     notes: list[str] = field(default_factory=list)
+    short: bool = False  # the short version for members, in plain Dutch
 
     @property
     def is_empty(self) -> bool:
@@ -101,7 +106,7 @@ def continues_line(thread: RedThread, *, published_only: bool) -> str:
     }
 
 
-def build_report(pitstop: Pitstop, *, with_drafts: bool) -> Report:
+def build_report(pitstop: Pitstop, *, with_drafts: bool, short: bool = False) -> Report:
     threads = pitstop.red_threads.select_related("continues__pitstop").order_by("position", "pk")
     if not with_drafts:
         threads = threads.published()
@@ -139,12 +144,13 @@ def build_report(pitstop: Pitstop, *, with_drafts: bool) -> Report:
     compass = compass_lines(pitstop)
     return Report(
         pitstop=pitstop,
-        introduction=pitstop.introduction,
+        introduction=pitstop.plain_introduction if short else pitstop.introduction,
         threads=parts,
         follow_up=follow_up(pitstop),
         compass=compass,
         chart=compass_chart(compass) if compass else "",
         with_drafts=with_drafts,
+        short=short,
     )
 
 

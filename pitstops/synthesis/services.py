@@ -168,9 +168,10 @@ def remove_evidence(*, thread: RedThread, reflection_id: int) -> None:
 
 
 @transaction.atomic
-def save_introduction(*, pitstop: Pitstop, introduction: str) -> None:
+def save_introduction(*, pitstop: Pitstop, introduction: str, plain_introduction: str) -> None:
     pitstop.introduction = introduction
-    pitstop.save(update_fields=["introduction"])
+    pitstop.plain_introduction = plain_introduction
+    pitstop.save(update_fields=["introduction", "plain_introduction"])
     mark_report_changed(pitstop)
 
 

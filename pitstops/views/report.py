@@ -19,7 +19,7 @@ from ..synthesis.report import Report, build_report
 DOCX = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
 
 
-def _report(request: HttpRequest, expedition: str, number: int) -> Report:
+def _report(request: HttpRequest, expedition: str, number: int, *, short: bool = False) -> Report:
     pitstop = get_for_user_or_404(
         request.user,
         "pitstops.view_report",
@@ -28,7 +28,11 @@ def _report(request: HttpRequest, expedition: str, number: int) -> Report:
         number=number,
     )
     # The team sees drafts (marked); readers only what is published.
-    return build_report(pitstop, with_drafts=request.user.has_perm("pitstops.view_drafts", pitstop))
+    return build_report(
+        pitstop,
+        with_drafts=request.user.has_perm("pitstops.view_drafts", pitstop),
+        short=short,
+    )
 
 
 @require_safe
@@ -75,6 +79,37 @@ def report_pdf(request: HttpRequest, expedition: str, number: int) -> HttpRespon
 @audited("pitstops:report_docx", action=AuditEntry.Action.EXPORT)
 def report_docx(request: HttpRequest, expedition: str, number: int) -> HttpResponse:
     content = _report(request, expedition, number)
+    if content.is_empty:
+        return _nothing_to_export(request, content)
+    return _download(exports.report_docx(content), DOCX, exports.file_name(content, "docx"))
+
+
+# The short version for members: the same red threads, quotes and agreements in plain Dutch.
+
+
+@require_safe
+@audited("pitstops:report_short")
+def report_short(request: HttpRequest, expedition: str, number: int) -> HttpResponse:
+    content = _report(request, expedition, number, short=True)
+    return render(
+        request, "pitstops/report_short.html", {"pitstop": content.pitstop, "report": content}
+    )
+
+
+@require_safe
+@audited("pitstops:report_short_pdf", action=AuditEntry.Action.EXPORT)
+def report_short_pdf(request: HttpRequest, expedition: str, number: int) -> HttpResponse:
+    content = _report(request, expedition, number, short=True)
+    if content.is_empty:
+        return _nothing_to_export(request, content)
+    body = exports.report_pdf(content, base_url=request.build_absolute_uri("/"))
+    return _download(body, "application/pdf", exports.file_name(content, "pdf"))
+
+
+@require_safe
+@audited("pitstops:report_short_docx", action=AuditEntry.Action.EXPORT)
+def report_short_docx(request: HttpRequest, expedition: str, number: int) -> HttpResponse:
+    content = _report(request, expedition, number, short=True)
     if content.is_empty:
         return _nothing_to_export(request, content)
     return _download(exports.report_docx(content), DOCX, exports.file_name(content, "docx"))

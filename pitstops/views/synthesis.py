@@ -31,6 +31,7 @@ from ..synthesis.forms import (
     WorkspaceFilterForm,
 )
 from ..synthesis.markdown import render_markdown
+from ..synthesis.readability import flesch_douma, readability_message
 from ..synthesis.workspace import full_text_search, matching_ids, page_rows
 from .suggestions import panel_context
 
@@ -340,8 +341,10 @@ def introduction(request: HttpRequest, expedition: str, number: int) -> HttpResp
     pitstop = get_pitstop_to_synthesise(request, expedition, number)
     form = IntroductionForm(request.POST or None, instance=pitstop)
     if request.method == "POST" and form.is_valid():
-        services.save_introduction(pitstop=pitstop, introduction=form.cleaned_data["introduction"])
+        services.save_introduction(pitstop=pitstop, **form.cleaned_data)
         messages.success(request, _("The introduction is saved."))
+        if (score := flesch_douma(form.cleaned_data["plain_introduction"])) is not None:
+            messages.info(request, readability_message(score))
         return redirect(workspace_url(pitstop))
     return render(request, "pitstops/introduction_form.html", {"pitstop": pitstop, "form": form})
 

@@ -66,6 +66,15 @@ CASES = [
     ],
     ("pitstops:report_pdf", round_of, logged_in(200, stranger=404)),
     ("pitstops:report_docx", round_of, logged_in(200, stranger=404)),
+    # The short version for members: the same readers as the whole report.
+    ("pitstops:report_short", round_of, logged_in(200, stranger=404)),
+    ("pitstops:report_short_pdf", round_of, logged_in(200, stranger=404)),
+    ("pitstops:report_short_docx", round_of, logged_in(200, stranger=404)),
+    (
+        "pitstops:report_short",
+        lambda w: {"expedition": w.expedition.slug, "number": w.draft_pitstop.number},
+        FACILITATORS_ONLY,
+    ),
     (
         "pitstops:report_pdf",
         lambda w: {"expedition": w.expedition.slug, "number": w.draft_pitstop.number},
