@@ -1,4 +1,4 @@
-"""The demo expedition: five coalitions after their first pitstop, written for Pitstop.
+"""The demo expedition: five coalitions after three pitstops, the fourth planned.
 
 Everything is keyed on natural keys and created with get_or_create, so a second run changes nothing.
 """
@@ -307,6 +307,176 @@ TAMTAM = [
     (4, "@{0} heb je zin om zaterdag mee te vegen?", 4),
 ]
 
+# The journey: the pitstops held so far, and the next one, planned. Only the first round is
+# rich (every kind and visibility, a red thread still in review); the later rounds are lighter
+# but whole, so the journey page and the overview show change.
+LATER_PITSTOPS = [
+    (
+        2,
+        "Tweede pitstop: onderweg",
+        datetime.date(2026, 6, 1),
+        datetime.date(2026, 7, 3),
+        datetime.datetime(2026, 7, 10, 10, 0, tzinfo=datetime.UTC),
+    ),
+    (
+        3,
+        "Derde pitstop: wat blijft er staan?",
+        datetime.date(2026, 9, 1),
+        datetime.date(2026, 10, 15),
+        datetime.datetime(2026, 10, 20, 10, 0, tzinfo=datetime.UTC),
+    ),
+]
+UPCOMING_PITSTOP = 4
+
+# Per coalition, its place on the ladder at pitstops 1, 2 and 3 (0: namens, 1: voor, 2: met,
+# 3: door bewoners), and how the compass moved from one pitstop to the next (added per theme).
+JOURNEYS: dict[str, tuple[tuple[int, int, int], tuple[int, int, int]]] = {
+    "apeldoorn": ((1, 2, 2), (0, 1, 0)),  # from voor to met, and it holds
+    "horst-aan-de-maas": ((1, 1, 2), (0, 0, 1)),  # slow, then met
+    "utrecht": ((2, 2, 3), (0, 0, 1)),  # met, then door: the mothers run the taalcafé
+    "voorst": ((1, 2, 1), (0, 1, -1)),  # back to voor when the municipality pushed
+    "wageningen": ((0, 1, 2), (0, 1, 1)),  # namens, voor, met
+}
+
+# What people said at the later pitstops: per pitstop, one line per theme (two to vary), and
+# per coalition one line that tells its own journey.
+LATER_REFLECTIONS: dict[int, dict[str, list[tuple[str, str]]]] = {
+    2: {
+        "reisgezelschap": [
+            (Kind.OBSERVATION, "We zeggen nu vaker hardop wat ons dwarszit. Dat is wennen."),
+            (Kind.SUCCESS, "De ruzie over het potje is uitgepraat. We maakten samen een lijst."),
+        ],
+        "teamgeest": [
+            (Kind.SUCCESS, "Elke maandag een kop koffie met wie er is. Dat houdt ons bij elkaar."),
+            (Kind.QUESTION, "Hoe nemen we nieuwe mensen mee zonder dat ze verdwalen?"),
+        ],
+        "samenkracht": [
+            (Kind.OBSERVATION, "Bewoners schreven zelf een deel van de aanvraag. Dat ging goed."),
+            (Kind.UNDERCURRENT, "De gemeente vraagt om een rapport met cijfers. Dat voelt zwaar."),
+        ],
+        "klein": [
+            (Kind.SUCCESS, "Een bankje voor de deur. Nu blijven mensen even staan."),
+            (Kind.SMALL_FAILURE, "De wandelgroep viel stil in de zomer. We beginnen opnieuw."),
+        ],
+        "bewoners-aan-zet": [
+            (Kind.OBSERVATION, "Wij hebben nu zelf een sleutel. Dat maakt echt verschil."),
+            (Kind.QUESTION, "Wie neemt het over als de trekker op vakantie is?"),
+        ],
+    },
+    3: {
+        "reisgezelschap": [
+            (Kind.OBSERVATION, "We kennen elkaar nu. Ook als het botst, blijven we praten."),
+            (Kind.UNDERCURRENT, "Nieuwe beroepskrachten weten niet wat wij al samen deden."),
+        ],
+        "teamgeest": [
+            (Kind.SUCCESS, "Toen Henk in het ziekenhuis lag, kwam de hele groep langs."),
+            (Kind.OBSERVATION, "De app-groep is rustiger. We zien elkaar vaker echt."),
+        ],
+        "samenkracht": [
+            (Kind.SMALL_FAILURE, "De cijfers voor de gemeente schreven we weer zonder bewoners."),
+            (Kind.SUCCESS, "De wethouder kwam zelf kijken. Ze vroeg wat wij nodig hebben."),
+        ],
+        "klein": [
+            (Kind.SUCCESS, "Drie buren helpen nu elke week met de boodschappen."),
+            (Kind.OBSERVATION, "Kleine dingen doen we zonder vergadering. Dat scheelt veel."),
+        ],
+        "bewoners-aan-zet": [
+            (Kind.SUCCESS, "Wij bepalen nu zelf de agenda. De beroepskracht schuift aan."),
+            (Kind.UNDERCURRENT, "Soms neemt het welzijnswerk het toch weer over. Dat stoort me."),
+        ],
+    },
+}
+JOURNEY_MOMENTS: dict[str, dict[int, tuple[str, str]]] = {
+    "apeldoorn": {
+        2: (Kind.SUCCESS, "De buurtkamer is nu vier dagen open. Bewoners hebben de sleutel."),
+        3: (Kind.OBSERVATION, "We doen het samen. Youssef helpt, maar wij trekken het."),
+    },
+    "horst-aan-de-maas": {
+        2: (Kind.SMALL_FAILURE, "Er zijn nog te weinig chauffeurs. Welzijn regelt het nu."),
+        3: (Kind.SUCCESS, "Vier nieuwe chauffeurs! We vonden ze zelf, via de kerk en de kroeg."),
+    },
+    "utrecht": {
+        2: (Kind.OBSERVATION, "Het taalcafé loopt. Het buurtteam zet nog de stoelen klaar."),
+        3: (Kind.SUCCESS, "De moeders runnen het taalcafé nu zelf. Het buurtteam is te gast."),
+    },
+    "voorst": {
+        2: (Kind.SUCCESS, "Buren plannen zelf de klussen. De maaltijd is elke week vol."),
+        3: (
+            Kind.UNDERCURRENT,
+            "De gemeente wilde ineens cijfers per kwartaal. Toen nam Welzijn het weer over.",
+        ),
+    },
+    "wageningen": {
+        2: (Kind.OBSERVATION, "Studenten en ouderen koken nu samen. Welzijn bepaalt nog het menu."),
+        3: (
+            Kind.SUCCESS,
+            "De ouderen kiezen zelf wat we koken. De studenten doen de boodschappen.",
+        ),
+    },
+}
+
+LATER_AGREEMENTS = {
+    2: [
+        "Nieuwe bewoners persoonlijk uitnodigen voor de koffie",
+        "Samen het verslag voor de gemeente schrijven",
+    ],
+    3: [
+        "Een nieuwe beroepskracht krijgt een kennismaking met de hele groep",
+        "Eén keer per maand kiezen bewoners het onderwerp van het overleg",
+    ],
+}
+
+# Red threads of the later pitstops: (theme key, title, text, title of the earlier red thread
+# it continues).
+LATER_RED_THREADS = {
+    2: [
+        (
+            "teamgeest",
+            "Even aantikken blijft werken",
+            "Ook nu hielden de kleine contacten de coalities bij elkaar: een vaste koffie, een "
+            "belletje. Nieuwe mensen vinden de weg nog moeilijk.",
+            "De teamgeest: even aantikken werkt",
+        ),
+        (
+            "bewoners-aan-zet",
+            "De sleutel in handen van bewoners",
+            "In drie coalities hebben bewoners nu zelf de sleutel, letterlijk en figuurlijk. "
+            "Beroepskrachten doen een stap terug. Wie het overneemt bij vakantie, is nog de vraag.",
+            "Bewoners aan zet houden",
+        ),
+        (
+            "samenkracht",
+            "De gemeente vraagt cijfers, wij vertellen verhalen",
+            "Verantwoorden kost tijd en trekt het werk terug naar voor bewoners. Waar bewoners "
+            "meeschreven, paste het verhaal beter bij wat er echt gebeurt.",
+            "Het kompas: samenkracht",
+        ),
+    ],
+    3: [
+        (
+            "klein",
+            "Kleine dingen, grote stappen",
+            "Hulp bij boodschappen, een bankje, een bezoek in het ziekenhuis. Zonder vergadering "
+            "gebeurt nu veel. Daar groeit het vertrouwen.",
+            "Kleiner kijken en doen",
+        ),
+        (
+            "samenkracht",
+            "Terug naar voor bewoners als de druk stijgt",
+            "Toen de gemeente om cijfers per kwartaal vroeg, nam de organisatie het in Voorst "
+            "weer over. Elders schreven bewoners mee. Druk van buiten blijft de zwakke plek.",
+            "De gemeente vraagt cijfers, wij vertellen verhalen",
+        ),
+        (
+            "reisgezelschap",
+            "Wie nieuw is, mist de reis",
+            "Nieuwe beroepskrachten kennen de afspraken niet. Coalities willen een goede "
+            "kennismaking, zodat niet alles opnieuw moet.",
+            "Eén reisgezelschap: maak de onderstromen bespreekbaar",
+        ),
+    ],
+}
+
 VISIBILITY_CYCLE = [Visibility.QUOTABLE, Visibility.COALITION, Visibility.FACILITATORS]
 RUNGS = list(CompassRating.Rung)
 
@@ -351,8 +521,8 @@ def build_demo() -> Expedition:
         number=1,
         defaults={
             "title": "Eerste pitstop: de rijke opbrengst van vijf sessies",
-            "starts_on": datetime.date(2026, 9, 1),
-            "ends_on": datetime.date(2026, 10, 15),
+            "starts_on": datetime.date(2026, 3, 2),
+            "ends_on": datetime.date(2026, 4, 15),
             "introduction": "Alle vijf coalities hebben hun eerste pitstop gehad. Iedereen "
             "zei dat de samenwerking beter is dan bij de start. Hieronder staan vijf dingen die "
             "ons als begeleidingsteam het meest raakten.",
@@ -360,16 +530,12 @@ def build_demo() -> Expedition:
             "iedereen zegt: we werken nu beter samen dan aan het begin. Wij zagen vijf dingen "
             "die vaak terugkwamen. Je leest ze hier. Bij elk ding staan woorden van leden zelf. "
             "Onderaan staat wat de coalities hebben afgesproken.",
-            "report_published_at": datetime.datetime(2026, 10, 20, 10, 0, tzinfo=datetime.UTC),
+            "report_published_at": datetime.datetime(2026, 4, 20, 10, 0, tzinfo=datetime.UTC),
         },
-    )
-    Pitstop.objects.get_or_create(
-        expedition=expedition,
-        number=2,
-        defaults={"title": "Tweede pitstop", "starts_on": datetime.date(2027, 2, 1)},
     )
 
     quotable_by_theme: dict[str, list[Reflection]] = {key: [] for key in themes}
+    held: list[tuple[Coalition, list[Member]]] = []
     for index, data in enumerate(COALITIONS):
         coalition, _ = Coalition.objects.get_or_create(
             expedition=expedition,
@@ -403,7 +569,7 @@ def build_demo() -> Expedition:
             pitstop=pitstop,
             coalition=coalition,
             defaults={
-                "held_on": datetime.date(2026, 9, 8) + datetime.timedelta(days=7 * index),
+                "held_on": datetime.date(2026, 3, 9) + datetime.timedelta(days=7 * index),
                 "place": data["residents_initiative"],
                 "phase": Session.Phase.CLOSE,
                 "status": Session.Status.CLOSED,
@@ -416,7 +582,8 @@ def build_demo() -> Expedition:
         _reflections(coalition, session, members, themes, index, quotable_by_theme)
         _agreements(coalition, session, members, index)
         _space(coalition, members)
-        _compass(session, members, themes, index)
+        _compass(session, members, themes, data["slug"], 1)
+        held.append((coalition, members))
 
     for position, (key, title, text) in enumerate(RED_THREADS, start=1):
         thread, created = RedThread.objects.get_or_create(
@@ -448,9 +615,26 @@ def build_demo() -> Expedition:
             ).order_by("pk")[:2]
         )
 
+    for number, title, starts_on, ends_on, published_at in LATER_PITSTOPS:
+        later, _ = Pitstop.objects.get_or_create(
+            expedition=expedition,
+            number=number,
+            defaults={
+                "title": title,
+                "starts_on": starts_on,
+                "ends_on": ends_on,
+                "report_published_at": published_at,
+            },
+        )
+        _later_round(later, held, themes, users["begeleider"])
+
     # The next round starts with Apeldoorn: a session ready to open and run live.
     upcoming, _ = Session.objects.get_or_create(
-        pitstop=Pitstop.objects.get(expedition=expedition, number=2),
+        pitstop=Pitstop.objects.get_or_create(
+            expedition=expedition,
+            number=UPCOMING_PITSTOP,
+            defaults={"title": "Vierde pitstop", "starts_on": datetime.date(2027, 2, 1)},
+        )[0],
         coalition=Coalition.objects.get(expedition=expedition, slug="apeldoorn"),
         defaults={"held_on": datetime.date(2027, 2, 3), "place": "Buurtkamer De Zonnewijzer"},
     )
@@ -574,19 +758,119 @@ def _space(coalition, members) -> None:
         )
 
 
-def _compass(session, members, themes, index) -> None:
-    rng = random.Random(f"compass-{index}")
-    for member in members:
+def upcoming_session() -> Session:
+    """The session the demo keeps ready to open and run live: Apeldoorn's next one."""
+    return Session.objects.get(pitstop__number=UPCOMING_PITSTOP, coalition__slug="apeldoorn")
+
+
+def _compass(session, members, themes, slug: str, number: int) -> None:
+    """Each member's scores and rung, around the coalition's place on its journey."""
+    rungs, drift = JOURNEYS[slug]
+    rng = random.Random(f"compass-{slug}-{number}")
+    base = random.Random(f"compass-{slug}")  # the same start for every pitstop of a coalition
+    starts = {key: base.randint(2, 3) for key in themes}
+    moved = sum(drift[:number])
+    for position, member in enumerate(members):
+        # Most stand where the coalition stands; one in four a step lower, one in five higher.
+        offset = -1 if position % 4 == 3 else 1 if position % 5 == 4 else 0
+        rung = min(3, max(0, rungs[number - 1] + offset))
         rating, created = CompassRating.objects.get_or_create(
-            session=session,
-            member=member,
-            defaults={"rung": RUNGS[min(3, max(0, rng.randint(1, 3) - (member.role == RESIDENT)))]},
+            session=session, member=member, defaults={"rung": RUNGS[rung]}
         )
         if created:
             CompassScore.objects.bulk_create(
-                CompassScore(rating=rating, theme=theme, score=rng.randint(2, 5))
-                for theme in themes.values()
+                CompassScore(
+                    rating=rating,
+                    theme=theme,
+                    score=min(5, max(1, starts[key] + moved + rng.choice((-1, 0, 0, 1)))),
+                )
+                for key, theme in themes.items()
             )
+
+
+def _later_round(pitstop, held, themes, facilitator) -> None:
+    """A later pitstop held by every coalition: a few cards each, agreements, the compass, and
+    red threads that continue the earlier ones. A session made before is left as it is."""
+    quotable: dict[str, list[Reflection]] = {key: [] for key in themes}
+    for index, (coalition, members) in enumerate(held):
+        session, created = Session.objects.get_or_create(
+            pitstop=pitstop,
+            coalition=coalition,
+            defaults={
+                "held_on": pitstop.starts_on + datetime.timedelta(days=7 * index + 7),
+                "place": coalition.residents_initiative,
+                "phase": Session.Phase.CLOSE,
+                "status": Session.Status.CLOSED,
+            },
+        )
+        if not created:
+            continue
+        session.facilitators.add(facilitator)
+        session.attendees.add(*members)
+        session.themes.add(*themes.values())
+        lines = [
+            (key, *LATER_REFLECTIONS[pitstop.number][key][(index + pitstop.number) % 2])
+            for key in themes
+        ]
+        lines.append(("bewoners-aan-zet", *JOURNEY_MOMENTS[coalition.slug][pitstop.number]))
+        start = datetime.datetime.combine(session.held_on, datetime.time(19, 30))
+        for position, (key, kind, text) in enumerate(lines):
+            member = members[(position * 2 + index) % len(members)]
+            moment = _aware(start + datetime.timedelta(minutes=10 + position * 12))
+            reflection = Reflection.objects.create(
+                coalition=coalition,
+                session=session,
+                theme=themes[key],
+                kind=kind,
+                text=text,
+                visibility=VISIBILITY_CYCLE[(index + position) % 2],  # quotable or coalition
+                author=member,
+                author_role=member.role,
+                created_at=moment,
+                revealed_at=moment,
+            )
+            if reflection.visibility == Visibility.QUOTABLE:
+                quotable[key].append(reflection)
+        for number, what in enumerate(LATER_AGREEMENTS[pitstop.number]):
+            # Kept, or still under way; Voorst dropped its report with residents under pressure.
+            if pitstop.number == 2:
+                status = (
+                    Agreement.Status.DROPPED
+                    if coalition.slug == "voorst" and number == 1
+                    else Agreement.Status.DONE
+                )
+            else:
+                status = (Agreement.Status.UNDER_WAY, Agreement.Status.OPEN)[number]
+            Agreement.objects.create(
+                coalition=coalition,
+                what=what,
+                origin_session=session,
+                lead=members[(number * 3 + index) % len(members)],
+                due_on=session.held_on + datetime.timedelta(days=40 + 30 * number),
+                status=status,
+                outcome="Gedaan, en het werkte." if status == Agreement.Status.DONE else "",
+            )
+        _compass(session, members, themes, coalition.slug, pitstop.number)
+    for position, (key, title, text, earlier) in enumerate(
+        LATER_RED_THREADS[pitstop.number], start=1
+    ):
+        thread, created = RedThread.objects.get_or_create(
+            pitstop=pitstop,
+            title=title,
+            defaults={
+                "position": position,
+                "text": text,
+                "status": RedThread.Status.PUBLISHED,
+                "continues": RedThread.objects.filter(
+                    pitstop__expedition=pitstop.expedition,
+                    pitstop__number__lt=pitstop.number,
+                    title=earlier,
+                ).first(),
+            },
+        )
+        if created:
+            thread.themes.add(themes[key])
+            thread.evidence.add(*quotable[key][:3])
 
 
 def _aware(moment: datetime.datetime) -> datetime.datetime:

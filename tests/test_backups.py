@@ -32,6 +32,7 @@ from django.db import connection, connections
 from PIL import Image
 
 from coalitions import backups
+from coalitions.demo import upcoming_session
 from tests.benchmarks.cluster import (
     POSTGRES_HOST,
     POSTGRES_PORT,
@@ -242,12 +243,11 @@ def live_session():
     from django.contrib.auth import get_user_model
 
     from pitstops import live
-    from pitstops.models import Session
 
     shipped = importlib.import_module("coalitions.migrations.0002_default_themes")
     shipped.add_default_themes(apps, schema_editor=None)
     call_command("seed_demo", stdout=io.StringIO())
-    session = Session.objects.get(pitstop__number=2, coalition__slug="apeldoorn")
+    session = upcoming_session()
     session.open()
     member = session.coalition.members.filter(user__username="bewoner").get()
     participant = live.join(session, member=member, verified=True)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import io
+from collections import Counter
 
 import pytest
 from django.apps import apps
@@ -11,9 +12,9 @@ from django.core.management import call_command
 from django.test import Client
 from django.urls import reverse
 
-from coalitions.demo import ACCOUNTS, DEMO_PASSWORD
+from coalitions.demo import ACCOUNTS, DEMO_PASSWORD, UPCOMING_PITSTOP, upcoming_session
 from coalitions.models import Coalition, Member
-from pitstops.models import Agreement, CompassRating, RedThread, Reflection
+from pitstops.models import Agreement, CompassRating, RedThread, Reflection, Session
 
 pytestmark = pytest.mark.django_db
 
@@ -87,9 +88,10 @@ def test_agreements_compass_and_published_red_threads(demo):
         Member.Role.RESIDENT,
         Member.Role.PROFESSIONAL,
     }
-    assert CompassRating.objects.count() == Member.objects.count()
+    # Every member rated the compass at each of the three held pitstops.
+    assert CompassRating.objects.count() == 3 * Member.objects.count()
     threads = RedThread.objects.published()
-    assert threads.count() == 5
+    assert threads.filter(pitstop__number=1).count() == 5
     # The workspace has unfinished work to show: one red thread in review, with evidence.
     assert RedThread.objects.filter(
         status=RedThread.Status.IN_REVIEW, evidence__isnull=False
@@ -117,3 +119,33 @@ def test_the_demo_accounts_are_refused_under_production_settings(db, settings):
     with pytest.raises(CommandError, match="production"):
         call_command("seed_demo", stdout=io.StringIO())
     assert not Coalition.objects.exists()
+
+
+def test_the_demo_shows_a_journey_of_three_held_pitstops_and_a_fourth_planned(demo):
+    """Some coalitions move from voor to met bewoners, one slips back under pressure."""
+    for coalition in Coalition.objects.all():
+        held = coalition.sessions.filter(status=Session.Status.CLOSED)
+        assert sorted(held.values_list("pitstop__number", flat=True)) == [1, 2, 3], coalition
+    assert upcoming_session().status == Session.Status.PLANNED
+    assert upcoming_session().pitstop.number == UPCOMING_PITSTOP == 4
+
+    def most_given_rung(slug: str, number: int) -> str:
+        rungs = CompassRating.objects.filter(
+            session__coalition__slug=slug, session__pitstop__number=number
+        ).values_list("rung", flat=True)
+        return Counter(rungs).most_common(1)[0][0]
+
+    Rung = CompassRating.Rung
+    assert [most_given_rung("apeldoorn", n) for n in (1, 2, 3)] == [Rung.FOR, Rung.WITH, Rung.WITH]
+    assert [most_given_rung("voorst", n) for n in (1, 2, 3)] == [Rung.FOR, Rung.WITH, Rung.FOR]
+    assert most_given_rung("wageningen", 1) == Rung.ON_BEHALF_OF
+    # Agreements were kept and dropped; later red threads continue earlier ones, published.
+    statuses = set(
+        Agreement.objects.filter(origin_session__pitstop__number=2).values_list("status", flat=True)
+    )
+    assert {Agreement.Status.DONE, Agreement.Status.DROPPED} <= statuses
+    for number in (2, 3):
+        threads = RedThread.objects.published().filter(pitstop__number=number)
+        assert threads.count() == 3
+        assert all(thread.continues is not None for thread in threads)
+        assert all(thread.evidence.exists() for thread in threads)

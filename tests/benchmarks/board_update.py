@@ -41,10 +41,11 @@ def prepare(path: str) -> None:
     from django.contrib.auth import get_user_model
     from django.utils import timezone
 
+    from coalitions.demo import UPCOMING_PITSTOP
     from coalitions.models import Coalition, Member
     from pitstops.models import Pitstop, Reflection, Session
 
-    pitstop = Pitstop.objects.get(expedition__slug="expeditie-2026", number=2)
+    pitstop = Pitstop.objects.get(expedition__slug="expeditie-2026", number=UPCOMING_PITSTOP)
     coalitions = Coalition.objects.filter(expedition=pitstop.expedition).exclude(
         sessions__pitstop=pitstop
     )

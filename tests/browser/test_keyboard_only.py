@@ -8,7 +8,8 @@ from __future__ import annotations
 
 from playwright.sync_api import Locator, Page, expect
 
-from pitstops.models import Reflection, Session
+from coalitions.demo import upcoming_session
+from pitstops.models import Reflection
 
 from .conftest import PHONE
 
@@ -28,7 +29,7 @@ def tab_to(page: Page, target: Locator) -> None:
 def test_join_post_change_and_withdraw_a_card_with_the_keyboard_only(
     new_context, live_server, demo
 ):
-    session = Session.objects.get(pitstop__number=2, coalition__slug="apeldoorn")
+    session = upcoming_session()
     session.open()
     phone = new_context(PHONE).new_page()
     phone.goto(f"{live_server.url}/doe-mee/")

@@ -5,7 +5,8 @@ from __future__ import annotations
 
 from playwright.sync_api import expect
 
-from pitstops.models import Reflection, Session
+from coalitions.demo import upcoming_session
+from pitstops.models import Reflection
 
 from .conftest import DESKTOP, log_in
 from .test_live_session import LIVE, phone_joins
@@ -14,7 +15,7 @@ from .test_live_session import LIVE, phone_joins
 def test_a_card_comes_and_goes_without_a_reload_or_a_whole_fragment(
     new_context, page, live_server, demo
 ):
-    session = Session.objects.get(pitstop__number=2, coalition__slug="apeldoorn")
+    session = upcoming_session()
     page.set_viewport_size(DESKTOP)
     log_in(page, live_server, "begeleider")
     page.goto(f"{live_server.url}/sessie/{session.pk}/leiden/")

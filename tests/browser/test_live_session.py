@@ -6,7 +6,8 @@ import re
 
 from playwright.sync_api import expect
 
-from pitstops.models import Reflection, Session
+from coalitions.demo import upcoming_session
+from pitstops.models import Reflection
 
 from .conftest import DESKTOP, PHONE, log_in
 
@@ -36,7 +37,7 @@ def next_phase(run, expected: str) -> None:
 
 
 def test_a_session_from_open_to_close(new_context, page, live_server, demo):
-    session = Session.objects.get(pitstop__number=2, coalition__slug="apeldoorn")
+    session = upcoming_session()
     page.set_viewport_size(DESKTOP)
     log_in(page, live_server, "begeleider")
     page.goto(f"{live_server.url}/sessie/{session.pk}/leiden/")

@@ -4,14 +4,15 @@ from __future__ import annotations
 
 from playwright.sync_api import expect
 
-from pitstops.models import Reflection, Session
+from coalitions.demo import upcoming_session
+from pitstops.models import Reflection
 
 from .conftest import PHONE
 from .test_live_session import FOLLOW, LIVE
 
 
 def test_card_waits_for_the_connection_and_is_stored_once(new_context, live_server, demo):
-    session = Session.objects.get(pitstop__number=2, coalition__slug="apeldoorn")
+    session = upcoming_session()
     session.open()
     context = new_context(PHONE)
     phone = context.new_page()

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from playwright.sync_api import expect
 
-from pitstops.models import Session
+from coalitions.demo import upcoming_session
 
 from .conftest import DESKTOP, PHONE, log_in
 from .test_live_session import FOLLOW, LIVE, next_phase, phone_joins
@@ -16,7 +16,7 @@ SECRET = "Alleen deze telefoon weet dit"
 def test_a_second_phone_is_let_in_by_the_facilitator_and_sees_no_anonymous_cards(
     new_context, page, live_server, demo
 ):
-    session = Session.objects.get(pitstop__number=2, coalition__slug="apeldoorn")
+    session = upcoming_session()
     page.set_viewport_size(DESKTOP)
     log_in(page, live_server, "begeleider")
     page.goto(f"{live_server.url}/sessie/{session.pk}/leiden/")
