@@ -1,4 +1,4 @@
-"""Across coalitions: where each theme is strong or stuck, and the heat maps of the page."""
+"""Across coalitions: where each theme is strong or stuck, which way it moved, the heat maps."""
 
 from __future__ import annotations
 
@@ -11,7 +11,8 @@ from django.db.models import Count, Sum
 from coalitions.models import Coalition, Expedition, Theme
 
 from ..models import CompassRating, CompassScore, Pitstop, ReflectionTally
-from .figures import CoalitionFigures
+from .change import Change, directions_count
+from .figures import CoalitionFigures, PitstopFigures
 from .guard import Figure, mean
 
 STRONG = 4.0  # a coalition's mean compass on a theme from here up counts as strong
@@ -69,6 +70,51 @@ def themes_across(
             across.strong = sum(1 for value in values if value >= STRONG)
             across.stuck = sum(1 for value in values if value < STUCK)
     return pitstop, [rows[theme.pk] for theme in themes]
+
+
+# --- Across coalitions: which way each theme moved since the previous pitstop ------------------
+
+
+@dataclass
+class DirectionRow:
+    """One coalition: its reading (the chosen pitstop, or its latest rated one) per theme."""
+
+    coalition: Coalition
+    cell: PitstopFigures | None  # None: the coalition never filled in the compass (there)
+    changes: list[Change | None]
+
+
+@dataclass
+class ThemeDirections:
+    """One theme over the coalitions: how many went up, stayed, went down, or have no direction."""
+
+    theme: Theme
+    up: int = 0
+    same: int = 0
+    down: int = 0
+    none: int = 0
+
+
+def directions_across(
+    figures: Iterable[CoalitionFigures], themes: Sequence[Theme], pitstop: Pitstop | None
+) -> tuple[list[DirectionRow], list[ThemeDirections]]:
+    """Per coalition and theme the direction since the previous pitstop held, and per theme
+    the count of each. No queries: `coalition_figures` worked out every change already."""
+    rows = []
+    for coalition in figures:
+        if pitstop is not None:
+            cell = next((c for c in coalition.pitstops if c.pitstop.pk == pitstop.pk), None)
+            cell = cell if cell is not None and cell.held else None
+        else:
+            cell = coalition.latest
+        changes = [cell.change_for(theme) if cell else None for theme in themes]
+        rows.append(DirectionRow(coalition=coalition.coalition, cell=cell, changes=changes))
+    totals = []
+    for index, theme in enumerate(themes):
+        counts = directions_count([row.changes[index] for row in rows if row.changes[index]])
+        counts["none"] += sum(1 for row in rows if row.changes[index] is None)
+        totals.append(ThemeDirections(theme=theme, **counts))
+    return rows, totals
 
 
 # --- Across coalitions: the heat maps ----------------------------------------------------------

@@ -1,4 +1,8 @@
-"""Exports: the figures the page shows, as rows for CSV and Excel, under the same rule."""
+"""Exports: the figures the page shows, as rows for CSV and Excel, under the same rule.
+
+The direction since the previous pitstop is a word per theme (higher, the same, lower, or why
+there is none, e.g. "fewer than 3"), as the page says it (`change`).
+"""
 
 from __future__ import annotations
 
@@ -29,6 +33,10 @@ def export_rows(
         gettext("Share written by residents (%)"),
         *[gettext("Compass: %(theme)s") % {"theme": theme.name} for theme in themes],
         *[gettext("Perception gap: %(theme)s") % {"theme": theme.name} for theme in themes],
+        *[
+            gettext("Since the previous pitstop: %(theme)s") % {"theme": theme.name}
+            for theme in themes
+        ],
         *[str(CompassRating.Rung(rung).label) for rung in RUNGS],
         *[
             gettext("Agreements %(status)s") % {"status": Agreement.Status(s).label}
@@ -58,6 +66,8 @@ def export_rows(
                     cell.resident_share,
                     *[item.mean for item in compass],
                     *[item.gap for item in compass],
+                    # Only held pitstops are compared; a row of one not held stays empty.
+                    *[cell.change_for(theme).word if cell.held else "" for theme in themes],
                     *[cell.ladder[rung] for rung in RUNGS],
                     *[cell.agreements.counts[status] for status in STATUSES],
                     cell.agreements.overdue,

@@ -27,7 +27,8 @@ from ..models import (
     Session,
 )
 from ..models.tallies import NONE
-from .guard import Figure, Mean, guarded, mean, share
+from .change import Change, compass_change, ladder_change, ladder_place
+from .guard import Figure, Hidden, Mean, guarded, mean, share
 
 RESIDENT = Member.Role.RESIDENT.value
 PROFESSIONAL = Member.Role.PROFESSIONAL.value
@@ -42,6 +43,7 @@ class ThemeCompass:
     resident_mean: Figure = None
     professional_mean: Figure = None
     gap: Figure = None
+    answers: int = 0  # how many scored the theme: a mean of fewer than 3 is never compared
 
 
 @dataclass
@@ -75,6 +77,15 @@ class PitstopFigures:
     ladder: dict[str, int] = field(default_factory=lambda: dict.fromkeys(RUNGS, 0))
     ladder_shift: dict[str, int] | None = None
     agreements: AgreementFigures = field(default_factory=AgreementFigures)
+    # Since the previous pitstop the coalition held (`change`): per theme, and on the ladder.
+    previous_held: Pitstop | None = None
+    changes: dict[int, Change] = field(default_factory=dict)
+    ladder_place: str | Hidden | None = None
+    ladder_change: Change | None = None
+
+    def change_for(self, theme: Theme) -> Change:
+        """The theme's change since the previous held pitstop; "not scored" if it has none."""
+        return self.changes.get(theme.pk) or compass_change((None, 0), None, self.previous_held)
 
     @property
     def ladder_rows(self) -> list[tuple[str, int, int | None]]:
@@ -94,6 +105,7 @@ class ThemeRow:
     resident_mean: Figure = None
     professional_mean: Figure = None
     gap: Figure = None
+    change: Change | None = None  # at the latest rated pitstop, since the one held before
 
 
 @dataclass
@@ -292,6 +304,7 @@ def coalition_figures(
             resident_mean=guarded(resident_mean, residents),
             professional_mean=guarded(professional_mean, professionals),
             gap=guarded(gap, residents, professionals),
+            answers=count,
         )
     for session_id, (total, count) in session_totals.items():
         session = sessions[session_id]
@@ -362,6 +375,7 @@ def coalition_figures(
                 }
             if figures.raters:
                 previous = figures
+        _changes(coalition.pitstops, themes)
         latest = coalition.latest
         coalition.themes = [
             ThemeRow(
@@ -372,10 +386,34 @@ def coalition_figures(
                     for figures in coalition.pitstops
                 ],
                 **_latest_split(latest, theme),
+                change=latest.change_for(theme) if latest else None,
             )
             for theme in themes
         ]
     return [result[pk] for pk in ids]
+
+
+def _changes(cells: Sequence[PitstopFigures], themes: Sequence[Theme]) -> None:
+    """Each held pitstop against the previous one the coalition held (`change`)."""
+    previous: PitstopFigures | None = None
+    for cell in cells:
+        if not cell.held:
+            continue
+        since = previous.pitstop if previous else None
+        cell.previous_held = since
+        for theme in themes:
+            now = cell.compass.get(theme.pk)
+            then = previous.compass.get(theme.pk) if previous else None
+            cell.changes[theme.pk] = compass_change(
+                (now.mean, now.answers) if now else (None, 0),
+                ((then.mean, then.answers) if then else (None, 0)) if previous else None,
+                since,
+            )
+        cell.ladder_place = ladder_place(cell.ladder)
+        cell.ladder_change = ladder_change(
+            cell.ladder_place, previous.ladder_place if previous else None, since
+        )
+        previous = cell
 
 
 def _latest_split(latest: PitstopFigures | None, theme: Theme) -> dict[str, Figure]:

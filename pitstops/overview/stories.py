@@ -5,9 +5,11 @@ Words reach the overview only through `quotes_for`: quotable, not held back, wit
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 from django.db.models import Prefetch, QuerySet
 
-from coalitions.models import Expedition
+from coalitions.models import Expedition, Theme
 
 from ..models import Pitstop, RedThread, Reflection
 from ..synthesis.report import continues_line
@@ -44,3 +46,60 @@ def red_threads(expedition: Expedition, pitstop: Pitstop | None) -> tuple[Pitsto
         # Coordinators read only what is published: an earlier draft is not named.
         thread.continues_line = continues_line(thread, published_only=True)
     return pitstop, threads
+
+
+@dataclass
+class Recurring:
+    """A published red thread and the published ones it goes on from, oldest first."""
+
+    threads: list[RedThread]
+
+    @property
+    def latest(self) -> RedThread:
+        return self.threads[-1]
+
+    def steps(self) -> list[tuple[RedThread, str]]:
+        """Each red thread with the line that says which one it goes on from ("" for the first)."""
+        return [
+            (thread, continues_line(thread, published_only=True) if index else "")
+            for index, thread in enumerate(self.threads)
+        ]
+
+
+def recurring_red_threads(
+    expedition: Expedition, *, pitstop: Pitstop | None = None, theme: Theme | None = None
+) -> list[Recurring]:
+    """Red threads that come back round after round, by their `continues` links, in 3 queries.
+
+    Only published red threads and links between published ones: a coordinator never hears of
+    a draft, not even as a step between two published ones (the chain then stops there). With
+    a pitstop or theme chosen, only the chains that touch it.
+    """
+    published = RedThread.Status.PUBLISHED
+    links = list(
+        RedThread.objects.published()
+        .filter(pitstop__expedition=expedition, continues__status=published)
+        .select_related("pitstop", "continues__pitstop")
+        .prefetch_related("themes", "continues__themes")
+        .order_by("-pitstop__number", "position", "pk")
+    )
+    by_pk = {thread.pk: thread for thread in links}
+    continued = {thread.continues_id for thread in links}
+    chains = []
+    for leaf in links:
+        if leaf.pk in continued:
+            continue  # a later red thread goes on from it: it is a step in that one's chain
+        chain, seen, node = [leaf], {leaf.pk}, leaf
+        while node.continues_id and node.continues_id not in seen:
+            # The fuller copy (with its own link loaded) if the earlier one continues another.
+            node = by_pk.get(node.continues_id) or node.continues
+            if node.status != published:
+                break
+            chain.append(node)
+            seen.add(node.pk)
+        chains.append(Recurring(threads=chain[::-1]))
+    if pitstop is not None:
+        chains = [c for c in chains if any(t.pitstop_id == pitstop.pk for t in c.threads)]
+    if theme is not None:
+        chains = [c for c in chains if any(theme in t.themes.all() for t in c.threads)]
+    return chains

@@ -37,8 +37,10 @@ from ..overview import (
     Percent,
     coalition_figures,
     compass_heat_map,
+    directions_across,
     export_rows,
     read_filters,
+    recurring_red_threads,
     red_threads,
     reflection_heat_map,
     themes_across,
@@ -186,6 +188,12 @@ def overview(request: HttpRequest, expedition: str) -> HttpResponse:
     def link(**changes: str) -> str:
         return "?" + urlencode(filters.query(**changes))
 
+    direction_rows, direction_totals = directions_across(
+        figures, selection.shown_themes, filters.pitstop
+    )
+    recurring = recurring_red_threads(
+        selection.expedition, pitstop=filters.pitstop, theme=filters.theme
+    )
     theme_names = [theme.name for theme in selection.shown_themes]
     compass_map = compass_heat_map(coalitions, selection.shown_themes, figures)
     reflections_map = reflection_heat_map(
@@ -234,6 +242,9 @@ def overview(request: HttpRequest, expedition: str) -> HttpResponse:
             "problems": problems,
             "thread_pitstop": thread_pitstop,
             "threads": threads,
+            "recurring": recurring,
+            "direction_rows": direction_rows,
+            "direction_totals": direction_totals,
             "blocks": blocks,
             "across": across,
             "across_pitstop": across_pitstop,
