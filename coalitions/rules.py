@@ -81,6 +81,11 @@ rules.add_perm(
     runs_expedition | ((is_coordinator | is_expedition_member) & is_report_published),
 )
 rules.add_perm("pitstops.view_drafts", runs_expedition)
+# A coalition's journey across the pitstops. Its members and the expedition's facilitation team
+# see all of it; coordinators only what is published or counted under the fewer-than-3 rule
+# (pitstops/journey.py decides what that leaves); other coalitions and strangers get a 404.
+rules.add_perm("pitstops.view_journey", runs_expedition | is_coalition_member | is_coordinator)
+rules.add_perm("pitstops.view_journey_in_full", runs_expedition | is_coalition_member)
 # The cross-coalition overview: figures and consented quotes, never private words or names.
 rules.add_perm("coalitions.view_overview", runs_expedition | is_coordinator)
 # The synthesis workspace, red threads in the making, the introduction and publishing the report:

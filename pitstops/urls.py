@@ -1,6 +1,7 @@
 from django.urls import path
 
 from .views import (
+    journey,
     overview,
     photos,
     report,
@@ -15,6 +16,12 @@ app_name = "pitstops"
 
 urlpatterns = [
     path("expeditie/<slug:expedition>/pitstop/<int:number>/verslag/", report.report, name="report"),
+    # A coalition's journey across the pitstops: under the coalition's own address.
+    path(
+        "expeditie/<slug:expedition>/coalitie/<slug:slug>/reis/",
+        journey.journey,
+        name="journey",
+    ),
     # Coordinators: what recurs across coalitions, and its export.
     path("expeditie/<slug:expedition>/overzicht/", overview.overview, name="overview"),
     path(

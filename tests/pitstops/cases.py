@@ -55,6 +55,15 @@ CASES = [
         lambda w: {"expedition": w.expedition.slug, "number": w.draft_pitstop.number},
         FACILITATORS_ONLY,
     ),
+    # A coalition's journey: its members, the facilitation team and the coordinators (who see
+    # what is published or counted); members of another coalition and strangers get a 404.
+    (
+        "pitstops:journey",
+        lambda w: {"expedition": w.expedition.slug, "slug": w.coalition.slug},
+        logged_in(
+            404, resident=200, professional=200, facilitator=200, coordinator=200, superuser=200
+        ),
+    ),
     # The coordinators' overview and its exports: members and outsiders get a 404.
     *[
         (
@@ -117,6 +126,7 @@ CASES = [
     ("pitstops:join_wait", session, expect(302)),  # no request from this phone: join page
     ("pitstops:participate", session, expect(302)),  # not joined: back to the join page
     ("pitstops:card_post", session, PUBLIC_POST_ONLY),
+    ("pitstops:leave", session, PUBLIC_POST_ONLY),
     ("pitstops:card_change", card, PUBLIC_POST_ONLY),
     ("pitstops:mark", card, PUBLIC_POST_ONLY),
     ("pitstops:propose_agreement", session, PUBLIC_POST_ONLY),
