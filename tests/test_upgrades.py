@@ -53,29 +53,7 @@ from tests.rolling_upgrade import Server, Upgrade, Visitor, find, rolling_upgrad
 # host must do instead. A contract step (dropping what the previous release no longer uses)
 # belongs here, with the release that stopped using it. An entry whose migration is part of the
 # previous release by now, or that the rule no longer reports, fails the tests: take it out.
-REVIEWED: dict[tuple[str, str, str], str] = {
-    (
-        "pitstops",
-        "0009_suggestions_that_learn",
-        "AddField redthreadsuggestion.why",
-    ): (
-        "Known break, written before this rule. The column has no db_default, so the previous "
-        "release's task worker cannot store the suggestions of a run (IntegrityError: NOT NULL) "
-        "until it is restarted. No live-session page writes it. Upgrading to this release: stop "
-        "pitstop-worker before `migrate`, start it after (a run queued meanwhile waits)."
-    ),
-    (
-        "pitstops",
-        "0009_suggestions_that_learn",
-        "AddField suggestionrun.granularity",
-    ): (
-        "Known break, written before this rule. The column has no db_default, so *Suggesties "
-        "maken* on a server of the previous release answers 500 (IntegrityError: NOT NULL) "
-        "until that server is restarted; the live session is not touched. Upgrading to this "
-        "release: restart the app servers soon after `migrate` and do not start suggestions "
-        "in between."
-    ),
-}
+REVIEWED: dict[tuple[str, str, str], str] = {}
 
 
 def previous_commit() -> str:

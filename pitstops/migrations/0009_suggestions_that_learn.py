@@ -36,11 +36,11 @@ class Migration(migrations.Migration):
         migrations.AddField(
             model_name='redthreadsuggestion',
             name='why',
-            field=models.JSONField(blank=True, default=list, verbose_name='why'),
+            field=models.JSONField(blank=True, db_default=[], default=list, verbose_name='why'),
         ),
         migrations.AddField(
             model_name='suggestionrun',
             name='granularity',
-            field=models.SmallIntegerField(default=0, verbose_name='more or fewer groups'),
+            field=models.SmallIntegerField(db_default=0, default=0, verbose_name='more or fewer groups'),
         ),
     ]

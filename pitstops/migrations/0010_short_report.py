@@ -13,6 +13,6 @@ class Migration(migrations.Migration):
         migrations.AddField(
             model_name='pitstop',
             name='plain_introduction',
-            field=models.TextField(blank=True, help_text='Opens the short report for members: short sentences, everyday words.', verbose_name='introduction to the short report'),
+            field=models.TextField(blank=True, db_default='', help_text='Opens the short report for members: short sentences, everyday words.', verbose_name='introduction to the short report'),
         ),
     ]

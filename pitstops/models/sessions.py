@@ -43,6 +43,9 @@ class Pitstop(models.Model):
     plain_introduction = models.TextField(
         _("introduction to the short report"),
         blank=True,
+        # In the database too: the previous release's app servers insert pitstops without it
+        # during a rolling upgrade (docs/upgrades.md).
+        db_default="",
         help_text=_("Opens the short report for members: short sentences, everyday words."),
     )
     report_published_at = models.DateTimeField(_("report published at"), null=True, blank=True)

@@ -64,7 +64,8 @@ class SuggestionRun(models.Model):
     )
     method = models.CharField(_("method"), max_length=20)
     # 0 is the default number of groups; each step up asks for ~40% more, each step down fewer.
-    granularity = models.SmallIntegerField(_("more or fewer groups"), default=0)
+    # db_default: the previous release's servers insert runs without it (docs/upgrades.md).
+    granularity = models.SmallIntegerField(_("more or fewer groups"), default=0, db_default=0)
     status = models.CharField(_("status"), max_length=10, choices=Status, default=Status.QUEUED)
     progress = models.PositiveSmallIntegerField(_("progress (%)"), default=0)
     reflection_count = models.PositiveIntegerField(_("reflections read"), default=0)
@@ -140,7 +141,7 @@ class RedThreadSuggestion(models.Model):
         Theme, verbose_name=_("themes"), related_name="suggestions", blank=True
     )
     # The words that tie its reflections together, each with in how many it occurs: [["word", n]].
-    why = models.JSONField(_("why"), default=list, blank=True)
+    why = models.JSONField(_("why"), default=list, db_default=[], blank=True)
     # Set for a "still here" suggestion: this earlier red thread recurs in the round.
     continues = models.ForeignKey(
         RedThread,
