@@ -19,6 +19,15 @@ from .test_accessibility import violations
 # Not pages to read: the admin has its own tests, the rest are files, log-out or language.
 SKIP_PREFIXES = ("/beheer/", "/static/", "/media/")
 MAX_PAGES_PER_ROLE = 80
+# Pages a role must reach by links (so the crawl checks them): the coalition's journey (issue 22)
+# from the coalition home for its members and team, from the overview for the coordinator.
+JOURNEY = "expeditie/<slug:expedition>/coalitie/<slug:slug>/reis/"
+MUST_REACH = {
+    "bewoner": {JOURNEY},
+    "beroepskracht": {JOURNEY},
+    "begeleider": {JOURNEY},
+    "coordinator": {JOURNEY},
+}
 
 
 def route_of(path: str) -> str | None:
@@ -40,10 +49,13 @@ def links_on(page: Page, base: str) -> list[str]:
     return paths
 
 
-def crawl(page: Page, base: str) -> dict[str, list[str]]:
-    """Visit every page kind reachable from the home page; returns what axe found per page."""
+def crawl(page: Page, base: str, checked_routes: set[str] | None = None) -> dict[str, list[str]]:
+    """Visit every page kind reachable from the home page; returns what axe found per page.
+
+    `checked_routes`, when given, is filled with the URL patterns checked.
+    """
     found: dict[str, list[str]] = {}
-    checked_routes: set[str] = set()
+    checked_routes = set() if checked_routes is None else checked_routes
     queue, seen = ["/"], {"/"}
     while queue and len(checked_routes) < MAX_PAGES_PER_ROLE:
         path = queue.pop(0)
@@ -79,7 +91,9 @@ def test_every_page_a_role_reaches_has_no_accessibility_violation(
     page, live_server, demo, username
 ):
     log_in(page, live_server, username)
-    assert crawl(page, live_server.url) == {}
+    checked: set[str] = set()
+    assert crawl(page, live_server.url, checked) == {}
+    assert MUST_REACH.get(username, set()) <= checked
 
 
 def test_the_log_in_page_has_no_accessibility_violation(page, live_server, demo):
