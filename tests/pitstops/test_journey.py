@@ -3,15 +3,18 @@
 from __future__ import annotations
 
 import datetime
+import io
 import re
 
 import pytest
+from django.contrib.auth import get_user_model
+from django.core.management import call_command
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
-from coalitions.models import Member, SmallThing
+from coalitions.models import Coalition, Member, SmallThing
 from pitstops.models import Agreement, CompassRating, CompassScore, Session
 from pitstops.overview import FEWER_THAN_3, Direction, NoComparison, compass_change, ladder_place
 from tests.factories import (
@@ -91,6 +94,35 @@ def three_rounds(world):
         place="De Zonnewijzer",
     )
     return theme
+
+
+# --- The demo ---------------------------------------------------------------------------------
+
+
+def test_the_demo_shows_three_pitstops_the_ladder_shift_in_words_and_charts_with_tables(client):
+    """Issue 22's acceptance, as each demo member and the coordinator read it."""
+    call_command("seed_demo", stdout=io.StringIO())
+    users = get_user_model().objects
+    apeldoorn = Coalition.objects.get(slug="apeldoorn")
+    voorst = Coalition.objects.get(slug="voorst", expedition=apeldoorn.expedition)
+    for username in ("bewoner", "beroepskracht", "begeleider", "coordinator"):
+        client.force_login(users.get(username=username))
+        for coalition in (apeldoorn, voorst):
+            url = reverse(
+                "pitstops:journey",
+                kwargs={"expedition": coalition.expedition.slug, "slug": coalition.slug},
+            )
+            response = client.get(url)
+            if username in ("bewoner", "beroepskracht") and coalition == voorst:
+                assert response.status_code == 404  # another coalition's journey
+                continue
+            page = text_of(response)
+            assert page.count("Gehouden op") == 3, (username, coalition)
+            assert "naar “met bewoners”: een stap vooruit." in page
+            assert response.text.count('aria-hidden="true"><svg') >= 2
+            assert response.text.count("<table") == response.text.count("<svg")
+    # Voorst slipped back when the municipality pushed: said in words, for the coordinator too.
+    assert "naar “voor bewoners”: een stap terug." in page
 
 
 # --- Who sees what ----------------------------------------------------------------------------
