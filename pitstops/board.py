@@ -19,6 +19,7 @@ MIN_GROUP_SIZE = 3
 # Once the facilitator made groups, sharing and everything after shows the cards by group.
 UNGROUPED_PHASES = {Session.Phase.CHECK_IN, Session.Phase.REFLECT}
 MARKS_SHOWN_IN = {
+    Session.Phase.CHANGE,
     Session.Phase.RESONANCE,
     Session.Phase.AGREEMENTS,
     Session.Phase.COMPASS,
@@ -61,6 +62,8 @@ class LiveState:
     def list_id(self, card: Reflection) -> str | None:
         """The id of the list a card stands in on this screen; None when it has no place
         (a theme this session does not cover). The templates and session.js share these ids."""
+        if card.phase == Session.Phase.CHANGE:
+            return "cards-change"
         if card.theme_id is None:
             return "cards-check-in"
         if self.by_group:
@@ -77,6 +80,14 @@ class Board(LiveState):
     columns: list[ThemeColumn] = field(default_factory=list)
     groups: list[tuple[CardGroup | None, list[Reflection]]] = field(default_factory=list)
     check_ins: list[Reflection] = field(default_factory=list)
+    # The round "Stories of change": the stories, and (once chosen) the group's story.
+    stories: list[Reflection] = field(default_factory=list)
+
+    @property
+    def chosen_story(self) -> Reflection | None:
+        """The story the group chose, when this screen may show it: among its stories."""
+        chosen = self.session.chosen_story_id
+        return next((story for story in self.stories if story.pk == chosen), None)
 
 
 @dataclass
@@ -129,6 +140,9 @@ def build_board(session: Session, cards: QuerySet[Reflection]) -> Board:
     columns = {theme.pk: ThemeColumn(theme) for theme in board.themes}
     by_group: dict[int | None, list[Reflection]] = defaultdict(list)
     for card in cards:
+        if card.phase == Session.Phase.CHANGE:
+            board.stories.append(card)
+            continue
         if card.theme_id is None:
             board.check_ins.append(card)
             continue

@@ -6,6 +6,7 @@ from typing import Any
 
 from django import forms
 from django.conf import settings
+from django.utils.text import Truncator
 from django.utils.translation import gettext_lazy as _
 
 from coalitions.models import Member, Theme
@@ -28,6 +29,15 @@ TOO_LONG = _("Keep it short: at most %(limit_value)d characters (now %(show_valu
 
 class SessionForm(forms.ModelForm):
     """Prepare a session: which coalition, which round, when, where, and which themes."""
+
+    with_change_round = forms.BooleanField(
+        label=_("Add the round “Stories of change”"),
+        required=False,
+        help_text=_(
+            "Everyone tells what has changed for them since the last pitstop. The group chooses "
+            "the story that matters most, and you note why."
+        ),
+    )
 
     class Meta:
         model = Session
@@ -60,6 +70,18 @@ class SessionForm(forms.ModelForm):
         ):
             raise forms.ValidationError(_("This coalition already has a session in this pitstop."))
         return cleaned
+
+    def save(self, commit: bool = True) -> Session:
+        session = super().save(commit=False)
+        phases = session.phases
+        if self.cleaned_data.get("with_change_round") and Session.Phase.CHANGE not in phases:
+            # Right after the check-in: looking back comes before the themes of today.
+            after_check_in = 1 if Session.Phase.CHECK_IN in phases else 0
+            phases.insert(after_check_in, Session.Phase.CHANGE.value)
+        if commit:
+            session.save()
+            self.save_m2m()
+        return session
 
 
 class JoinCodeForm(forms.Form):
@@ -138,6 +160,8 @@ class CardForm(forms.ModelForm):
         ]
         text.widget.attrs["maxlength"] = MAX_CARD_LENGTH
         text.error_messages["required"] = _("Write something on your card first.")
+        if session.phase == Session.Phase.CHANGE:
+            text.label = _("Your story")
         self.fields["theme"].queryset = session.themes.all()
         self.fields["theme"].label_from_instance = lambda theme: theme.name
         if not self.is_bound and session.current_theme_id:
@@ -172,6 +196,14 @@ class ScribeForm(forms.Form):
     kind = forms.ChoiceField(label=_("Kind"), choices=Reflection.Kind.choices)
     theme = forms.ModelChoiceField(label=_("Theme"), queryset=Theme.objects.none(), required=False)
     photo = forms.ImageField(label=_("Photo of a flip chart"), required=False)
+    # Asked of the person the words are noted for, as a phone asks its writer.
+    visibility = forms.ChoiceField(
+        label=_("Who may read it?"),
+        choices=Reflection.Visibility.choices,
+        initial=Reflection.Visibility.COALITION,
+        required=False,
+    )
+    is_anonymous = forms.BooleanField(label=_("Without a name"), required=False)
 
     def __init__(self, *args: Any, session: Session, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
@@ -181,9 +213,16 @@ class ScribeForm(forms.Form):
         self.fields["theme"].label_from_instance = lambda theme: theme.name
         if session.current_theme_id:
             self.fields["theme"].initial = session.current_theme_id
+        if session.phase == Session.Phase.CHANGE:
+            # A story of change has no theme, and is one person's words.
+            del self.fields["theme"]
+            self.fields["member"].label = _("Told by")
+            self.fields["member"].empty_label = _("someone without a name on the list")
 
     def clean(self) -> dict[str, Any]:
         cleaned = super().clean()
+        cleaned.setdefault("theme", None)
+        cleaned["visibility"] = cleaned.get("visibility") or Reflection.Visibility.COALITION
         cleaned["text"] = cleaned.get("text", "").strip()
         if not cleaned["text"] and not cleaned.get("photo"):
             raise forms.ValidationError(_("Type a text or add a photo."))
@@ -214,6 +253,7 @@ class ControlForm(forms.Form):
         "timer_resume",
         "timer_extend",
         "reveal",
+        "add_change_round",
     ]
     action = forms.ChoiceField(choices=[(action, action) for action in ACTIONS])
     phase = forms.ChoiceField(choices=Session.Phase.choices, required=False)
@@ -249,6 +289,48 @@ class CardActionForm(forms.Form):
     def __init__(self, *args: Any, session: Session, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.fields["group"].queryset = session.groups.all()
+
+
+class ChooseStoryForm(forms.Form):
+    """The story the group chose in the round "Stories of change", and why."""
+
+    story = forms.ModelChoiceField(
+        label=_("Which story did the group choose?"),
+        queryset=Reflection.objects.none(),
+        widget=forms.RadioSelect,
+        empty_label=None,
+        error_messages={
+            "required": _("Choose the story the group chose."),
+            "invalid_choice": _(
+                "This story cannot be chosen: it is not one of the stories this group has seen."
+            ),
+        },
+    )
+    why = forms.CharField(
+        label=_("Why did the group choose this story?"),
+        max_length=2000,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        error_messages={
+            "required": _("Write down why the group chose this story."),
+            "max_length": TOO_LONG,
+        },
+    )
+
+    def __init__(self, *args: Any, session: Session, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        # Only stories the group has seen: it cannot choose one it never read.
+        self.fields["story"].queryset = (
+            session.reflections.filter(phase=Session.Phase.CHANGE)
+            .shown_to_group()
+            .order_by("created_at", "pk")
+        )
+        self.fields["story"].label_from_instance = lambda story: Truncator(story.text).chars(160)
+
+    def clean_why(self) -> str:
+        why = self.cleaned_data["why"].strip()
+        if not why:
+            raise forms.ValidationError(_("Write down why the group chose this story."))
+        return why
 
 
 class GroupForm(forms.Form):

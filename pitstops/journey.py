@@ -2,8 +2,8 @@
 
 For each pitstop: whether the coalition held it (when, where) or not, the compass per theme and
 the place on the ladder with what changed since the previous pitstop it held, the agreements made
-there and what came of them, the small things done on the way to it, and (once the story round
-exists, issue 22 part 1) the change stories the group chose.
+there and what came of them, the small things done on the way to it, and the stories of change
+the group chose (the round "Stories of change", pitstops.synthesis.stories).
 
 The figures come from the coordinators' overview (`pitstops.overview.coalition_figures`), so the
 fewer-than-3 rule, "held" and the directions (`overview.change`) are the same on both pages. A
@@ -20,9 +20,8 @@ from __future__ import annotations
 
 import datetime
 from collections import Counter
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
-from typing import Any
 
 from django.utils import timezone
 from django.utils.translation import gettext, ngettext
@@ -30,7 +29,7 @@ from django.utils.translation import gettext, ngettext
 from coalitions.models import Coalition, Member, SmallThing, Theme
 
 from . import charts
-from .models import Agreement, CompassRating, Pitstop, Session
+from .models import Agreement, CompassRating, Pitstop, Reflection, Session
 from .overview import (
     RUNGS,
     Change,
@@ -40,6 +39,7 @@ from .overview import (
     coalition_figures,
     guarded,
 )
+from .synthesis.stories import ChosenStory
 
 # On the page, a pitstop lists this many small things at most (and says how many more there are).
 SMALL_THINGS_SHOWN = 10
@@ -134,9 +134,9 @@ class Stop:
     agreement_counts: dict[str, int] = field(default_factory=dict)
     agreements_shown: bool = True  # False: a coordinator, before the report is published
     small_things: SmallThings = field(default_factory=SmallThings)
-    # The hook for issue 22 part 1: the change stories the group chose at this pitstop, with the
-    # why. Empty until the story round exists; the template shows them as one more part per stop.
-    stories: list[Any] = field(default_factory=list)
+    # The round "Stories of change": the story the group chose at this pitstop, with the why,
+    # as far as this reader may read it (see _chosen_stories).
+    stories: list[ChosenStory] = field(default_factory=list)
 
     @property
     def is_held(self) -> bool:
@@ -221,6 +221,10 @@ def build_journey(coalition: Coalition, *, full: bool) -> Journey:
         stop.agreement_counts = dict(counts)
         stop.agreements_shown = full or stop.pitstop.is_report_published
         stop.agreements = lines if stop.agreements_shown else []
+
+    stories = _chosen_stories(coalition, sessions.values(), full=full)
+    for stop in stops:
+        stop.stories = stories.get(stop.pitstop.pk, [])
 
     since_last = _small_things(coalition, stops, full=full)
     return Journey(
@@ -318,6 +322,39 @@ def _agreements(
             )
         )
     return grouped
+
+
+def _chosen_stories(
+    coalition: Coalition, sessions: Iterable[Session], *, full: bool
+) -> dict[int, list[ChosenStory]]:
+    """The story each session's group chose, with the why, by pitstop, in one query.
+
+    The coalition and its team read the words its members may read (shared with the coalition
+    and released); coordinators only a story the report may quote, once it is published.
+    """
+    chosen = {session.chosen_story_id: session for session in sessions if session.chosen_story_id}
+    if not chosen:
+        return {}
+    if full:
+        shared = [Reflection.Visibility.COALITION, Reflection.Visibility.QUOTABLE]
+        readable = Reflection.objects.released().filter(visibility__in=shared)
+    else:
+        readable = Reflection.objects.for_report().filter(
+            session__pitstop__report_published_at__isnull=False
+        )
+    by_pitstop: dict[int, list[ChosenStory]] = {}
+    rows = readable.filter(pk__in=list(chosen)).values_list("pk", "text", "visibility")
+    for pk, text, visibility in rows:
+        session = chosen[pk]
+        by_pitstop.setdefault(session.pitstop_id, []).append(
+            ChosenStory(
+                coalition=coalition.name,
+                text=text,
+                why=session.chosen_story_why,
+                quotable=visibility == Reflection.Visibility.QUOTABLE,
+            )
+        )
+    return by_pitstop
 
 
 def _small_things(coalition: Coalition, stops: list[Stop], *, full: bool) -> SmallThings:

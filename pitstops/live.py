@@ -38,8 +38,9 @@ from .models import (
 )
 
 Phase = Session.Phase
-# Phases in which participants write cards; in the reflect phase they stay hidden until revealed.
-WRITING_PHASES = {Phase.CHECK_IN, Phase.REFLECT}
+# Phases in which participants write cards; in the reflect phase they stay hidden until revealed,
+# and so do stories of change: nobody is swayed by another's story while writing their own.
+WRITING_PHASES = {Phase.CHECK_IN, Phase.CHANGE, Phase.REFLECT}
 
 
 def require_open(session: Session, phase: str | None = None) -> None:
@@ -256,11 +257,11 @@ def hold_back(session: Session, card: Reflection, *, held_back: bool) -> None:
 def _theme_was_revealed(session: Session, card: Reflection) -> bool:
     if session.is_closed or card.phase != session.phase:
         return True
-    return (
-        Reflection.objects.filter(session=session, theme=card.theme_id)
-        .exclude(revealed_at=None)
-        .exists()
-    )
+    if card.phase == Phase.CHANGE:  # stories have no theme: the round's own reveal counts
+        alike = Reflection.objects.filter(session=session, phase=Phase.CHANGE)
+    else:
+        alike = Reflection.objects.filter(session=session, theme=card.theme_id)
+    return alike.exclude(revealed_at=None).exists()
 
 
 @transaction.atomic
@@ -287,19 +288,36 @@ def assign_group(session: Session, card: Reflection, group: CardGroup | None) ->
 
 
 def toggle_mark(session: Session, participant: Participant, card: Reflection) -> bool:
-    """Give or take back a "this matters" mark; returns whether the card is now marked."""
-    require_open(session, Phase.RESONANCE)
-    if card.session_id != session.pk or not card.is_visible_to_group:
-        raise ValidationError(_("This card cannot be marked."))
+    """Give or take back a "this matters" mark; returns whether the card is now marked.
+
+    In the resonance phase on the group's cards, at most three; in the round "Stories of change"
+    on one story only, the one that matters most. The two never count against each other.
+    """
+    story = session.phase == Phase.CHANGE
+    require_open(session, Phase.CHANGE if story else Phase.RESONANCE)
+    if (
+        card.session_id != session.pk
+        or not card.is_visible_to_group
+        or (card.phase == Phase.CHANGE) != story
+    ):
+        raise ValidationError(
+            _("This story cannot be marked.") if story else _("This card cannot be marked.")
+        )
     with transaction.atomic():
         # Lock the participant's row so two quick taps cannot both pass the limit.
         Participant.objects.select_for_update().filter(pk=participant.pk).first()
         mark = ResonanceMark.objects.filter(participant=participant, reflection=card).first()
         if mark is not None:
             mark.delete()
-        elif ResonanceMark.objects.filter(participant=participant).count() >= ResonanceMark.LIMIT:
+        elif marks_given(participant, stories=story) >= (
+            ResonanceMark.STORY_LIMIT if story else ResonanceMark.LIMIT
+        ):
             raise ValidationError(
-                _("You have used your %(limit)s marks. Take one back to give it to another card.")
+                _("You marked a story already. Take that mark back to give it to another story.")
+                if story
+                else _(
+                    "You have used your %(limit)s marks. Take one back to give it to another card."
+                )
                 % {"limit": ResonanceMark.LIMIT}
             )
         else:
@@ -307,6 +325,32 @@ def toggle_mark(session: Session, participant: Participant, card: Reflection) ->
     # Its count of marks changed; told after the commit, as a card is (see post_card).
     session.touch(cards=[card])
     return mark is None
+
+
+def marks_given(participant: Participant, *, stories: bool) -> int:
+    """How many marks the participant gave: on stories of change, or on the other cards."""
+    marks = ResonanceMark.objects.filter(participant=participant)
+    if stories:
+        return marks.filter(reflection__phase=Phase.CHANGE).count()
+    return marks.exclude(reflection__phase=Phase.CHANGE).count()
+
+
+@transaction.atomic
+def choose_story(session: Session, story: Reflection, *, why: str) -> None:
+    """The facilitator notes the story the group chose as most significant, and why."""
+    require_open(session, Phase.CHANGE)
+    if story.session_id != session.pk or story.phase != Phase.CHANGE:
+        raise ValidationError(_("This story is not one of this session's stories of change."))
+    if not story.is_visible_to_group:
+        raise ValidationError(_("The group has not seen this story, so it cannot choose it."))
+    why = why.strip()
+    if not why:
+        raise ValidationError(_("Write down why the group chose this story."))
+    session.chosen_story = story
+    session.chosen_story_why = why
+    session.save(update_fields=["chosen_story", "chosen_story_why"])
+    # Every screen shows the chosen story above the stories: a new layout.
+    session.touch(structural=True)
 
 
 @transaction.atomic
@@ -368,22 +412,32 @@ def scribe_card(
     theme: Theme | None,
     member: Member | None,
     photo: UploadedFile | None,
+    visibility: str = Reflection.Visibility.COALITION,
+    is_anonymous: bool = False,
 ) -> Reflection:
-    """A card the facilitator types for the group, or notes for a named member."""
+    """A card the facilitator types for the group, or notes for a named member.
+
+    In the round "Stories of change" it is the story someone told: it has no theme and waits
+    for the reveal with the stories the phones wrote, with the teller's choice of who may read
+    it and whether their name stands with it.
+    """
     require_open(session)
     if member is not None and member.coalition_id != session.coalition_id:
         raise ValidationError(_("This member is not in the coalition of this session."))
+    story = session.phase == Phase.CHANGE
     card = Reflection(
         coalition_id=session.coalition_id,
         session=session,
-        theme=theme,
+        theme=None if story else theme,
         kind=kind,
-        visibility=Reflection.Visibility.COALITION,
-        author=member,
+        visibility=visibility,
+        is_anonymous=is_anonymous,
+        author=None if is_anonymous else member,
+        author_role=member.role if member is not None else "",  # kept without the name
         noted_by=facilitator,
         text=text,
         phase=session.phase,
-        revealed_at=timezone.now(),
+        revealed_at=None if story else timezone.now(),
     )
     if photo is not None:
         card.photo.save(f"{uuid.uuid4().hex}.jpg", clean_photo(photo), save=False)

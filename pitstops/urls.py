@@ -125,6 +125,7 @@ urlpatterns = [
     ),
     path("sessie/<int:pk>/groep/", running.group_add, name="group_add"),
     path("sessie/<int:pk>/notitie/", running.scribe, name="scribe"),
+    path("sessie/<int:pk>/verhaal-gekozen/", running.story_choose, name="story_choose"),
     path("sessie/<int:pk>/afspraak/", running.agreement_add, name="agreement_add"),
     path(
         "sessie/<int:pk>/afspraak/<int:agreement_pk>/terugblik/",

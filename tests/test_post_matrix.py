@@ -42,6 +42,7 @@ ALLOWED: dict[str, set[str]] = {
     "pitstops:join_request_decide": RUNS,
     "pitstops:group_add": RUNS,
     "pitstops:scribe": RUNS,
+    "pitstops:story_choose": RUNS,
     "pitstops:agreement_add": RUNS,
     "pitstops:agreement_review": RUNS,
     "pitstops:red_thread_create": RUNS,

@@ -346,9 +346,11 @@ class QuotationConsent(models.Model):
 
 
 class ResonanceMark(models.Model):
-    """A participant's "this matters" on a card; at most three per participant per session."""
+    """A participant's "this matters" on a card: at most three per participant per session on
+    the group's cards, and one on the stories of change (the story that matters most)."""
 
     LIMIT = 3
+    STORY_LIMIT = 1
 
     participant = models.ForeignKey(
         "Participant", verbose_name=_("participant"), on_delete=models.CASCADE, related_name="marks"

@@ -134,7 +134,8 @@ def remember_live_state(session_id: int, state: tuple[int, str, str]) -> None:
 
 
 def default_phases() -> list[str]:
-    return list(Session.Phase.values)
+    """Every phase but the optional ones, which a facilitator adds when preparing a session."""
+    return [phase for phase in Session.Phase.values if phase not in Session.OPTIONAL_PHASES]
 
 
 class Session(models.Model):
@@ -149,6 +150,9 @@ class Session(models.Model):
 
     class Phase(models.TextChoices):
         CHECK_IN = "check_in", _("Check-in")
+        # Most significant change: each tells what changed since the last pitstop, the group
+        # marks the story that matters most, the facilitator notes why (an optional phase).
+        CHANGE = "change", _("Stories of change")
         REFLECT = "reflect", _("Reflect per theme")
         SHARE = "share", _("Share and group")
         RESONANCE = "resonance", _("Resonance")
@@ -160,6 +164,10 @@ class Session(models.Model):
         PLANNED = "planned", _("planned")
         OPEN = "open", _("open")
         CLOSED = "closed", _("closed")
+
+    # Phases a session has only when the facilitator adds them; an existing session keeps its
+    # own list of phases, so it never gets one of these by itself.
+    OPTIONAL_PHASES = frozenset({Phase.CHANGE})
 
     pitstop = models.ForeignKey(
         Pitstop, verbose_name=_("pitstop"), on_delete=models.CASCADE, related_name="sessions"
@@ -208,6 +216,19 @@ class Session(models.Model):
     opened_at = models.DateTimeField(_("opened at"), null=True, blank=True)
     closed_at = models.DateTimeField(_("closed at"), null=True, blank=True)
     created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+    # The round "Stories of change": the story the group chose, and why (pitstops.live).
+    chosen_story = models.ForeignKey(
+        "Reflection",
+        verbose_name=_("story the group chose"),
+        on_delete=models.SET_NULL,
+        related_name="+",
+        null=True,
+        blank=True,
+    )
+    # A default in the database: the previous release's INSERTs leave the column out.
+    chosen_story_why = models.TextField(
+        _("why the group chose it"), max_length=2000, blank=True, default="", db_default=""
+    )
 
     class Meta:
         verbose_name = _("session")
@@ -250,6 +271,10 @@ class Session(models.Model):
 
     def phase_label(self) -> str:
         return self.Phase(self.phase).label
+
+    @property
+    def has_change_round(self) -> bool:
+        return self.Phase.CHANGE in self.phases
 
     def phase_sequence(self) -> list[tuple[str, str]]:
         """The phases in this session's order, with their labels."""
@@ -440,6 +465,19 @@ class Session(models.Model):
         position = self.phases.index(phase)
         target = min(max(position + offset, 0), len(self.phases) - 1)
         self.phases.insert(target, self.phases.pop(position))
+        self.save(update_fields=["phases"])
+        self.touch(structural=True)
+
+    def add_phase(self, phase: str) -> None:
+        """Add an optional phase (the stories of change) right after the check-in; once only."""
+        if phase not in self.OPTIONAL_PHASES:
+            raise ValidationError(_("This phase cannot be added."))
+        if self.is_closed:
+            raise ValidationError(_("This session is closed. Nothing can be added any more."))
+        if phase in self.phases:
+            return
+        after = self.Phase.CHECK_IN
+        self.phases.insert(self.phases.index(after) + 1 if after in self.phases else 0, phase)
         self.save(update_fields=["phases"])
         self.touch(structural=True)
 

@@ -99,6 +99,15 @@ def _full_docx(document: object, report: Report) -> None:
         if thread.quotes:
             document.add_heading(_("In their own words"), level=2)
             _quotes(document, thread.quotes)
+    _stories(
+        document,
+        report,
+        _(
+            "In the round “Stories of change” everyone told what has changed for them since the "
+            "last pitstop. Each group chose the story that matters most, and said why."
+        ),
+        empty=_("No chosen story of this round may be quoted in the report."),
+    )
     if report.follow_up:
         document.add_heading(_("What the coalitions agreed"), level=1)
         for group in report.follow_up:
@@ -145,6 +154,13 @@ def _short_docx(document: object, report: Report) -> None:
         if thread.continues:
             document.add_paragraph(thread.continues)
         _quotes(document, thread.quotes)
+    _stories(
+        document,
+        report,
+        _("Everyone told what has changed for them. Each group chose one story. And said why."),
+        empty=_("There is no story we may share here."),
+        short=True,
+    )
     if report.follow_up:
         document.add_heading(_("What we will do"), level=1)
         for group in report.follow_up:
@@ -170,6 +186,24 @@ def _short_docx(document: object, report: Report) -> None:
             else:
                 score = _("%(score)s out of 5.") % {"score": line.average_text}
             document.add_paragraph(f"{line.theme}: {score}", style="List Bullet")
+
+
+def _stories(
+    document: object, report: Report, introduction: str, *, empty: str, short: bool = False
+) -> None:
+    """The round "Stories of change", as in the report's pages: quotable stories only."""
+    if not report.stories.held:
+        return
+    document.add_heading(_("Stories of change"), level=1)
+    document.add_paragraph(introduction)
+    if not report.stories.stories:
+        document.add_paragraph(empty)
+    for story in report.stories.stories:
+        _quotes(document, [story])
+        if short:
+            document.add_paragraph(_("Why this story: %(why)s") % {"why": story.why})
+        else:
+            document.add_paragraph(f"{_('Why the group chose it:')} {story.why}")
 
 
 STYLES = {"heading": None, "item": "List Bullet", "quote": "Quote", "paragraph": None}

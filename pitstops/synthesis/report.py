@@ -2,7 +2,8 @@
 
 Privacy lives here, so all three show the same: quotes are only words whose author allowed
 quoting and that were not held back (`Reflection.objects.for_report()`), never with a name; the
-coalition's name may stand with a quote. Agreements show who leads by role, not by name. The
+coalition's name may stand with a quote (and with a chosen story of change, with the group's
+why). Agreements show who leads by role, not by name. The
 compass shows averages per theme, hidden below three answers.
 
 Two registers of one report: the full one, and a short one for members in plain Dutch (B1)
@@ -23,6 +24,7 @@ from coalitions.models import Member
 
 from ..charts import Bar, bar_chart
 from ..models import Agreement, CompassScore, Pitstop, RedThread, Reflection
+from .stories import StoryRound, round_stories
 
 MIN_ANSWERS = 3  # aggregates of fewer people are hidden (domain.md)
 COMPASS_MAX = 5
@@ -85,6 +87,8 @@ class Report:
     with_drafts: bool = False
     notes: list[str] = field(default_factory=list)
     short: bool = False  # the short version for members, in plain Dutch
+    # The round "Stories of change": the chosen stories that may be quoted, with the why.
+    stories: StoryRound = field(default_factory=StoryRound)
 
     @property
     def is_empty(self) -> bool:
@@ -151,6 +155,7 @@ def build_report(pitstop: Pitstop, *, with_drafts: bool, short: bool = False) ->
         chart=compass_chart(compass) if compass else "",
         with_drafts=with_drafts,
         short=short,
+        stories=round_stories(pitstop),
     )
 
 

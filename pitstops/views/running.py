@@ -23,6 +23,7 @@ from ..board import build_board, build_delta, card_queryset
 from ..forms import (
     AgreementForm,
     CardActionForm,
+    ChooseStoryForm,
     ControlForm,
     GroupForm,
     ReviewForm,
@@ -128,6 +129,7 @@ def _run_forms(session: Session) -> dict:
         .select_related("lead"),
         "review_form": ReviewForm(),
         "phases": session.phase_sequence(),
+        "story_form": ChooseStoryForm(session=session),
     }
 
 
@@ -186,6 +188,9 @@ def session_control(request: HttpRequest, pk: int) -> HttpResponse:
             case "reveal":
                 shown = live.reveal(session)
                 messages.info(request, _("%(count)s cards are now shown.") % {"count": shown})
+            case "add_change_round":
+                session.add_phase(Session.Phase.CHANGE)
+                messages.success(request, _("The round “Stories of change” is added."))
     except ValidationError as error:
         return _done(request, session, error)
     return _done(request, session)
@@ -253,10 +258,29 @@ def scribe(request: HttpRequest, pk: int) -> HttpResponse:
             theme=form.cleaned_data["theme"],
             member=form.cleaned_data["member"],
             photo=form.cleaned_data["photo"],
+            visibility=form.cleaned_data["visibility"],
+            is_anonymous=form.cleaned_data["is_anonymous"],
         )
     except ValidationError as error:
         return _done(request, session, error)
-    messages.success(request, _("The card is on the board."))
+    if session.phase == Session.Phase.CHANGE:
+        messages.success(request, _("The story is saved. The group sees it with the others."))
+    else:
+        messages.success(request, _("The card is on the board."))
+    return _done(request, session)
+
+
+@require_POST
+def story_choose(request: HttpRequest, pk: int) -> HttpResponse:
+    """Note the story the group chose in the round "Stories of change", and why."""
+    session = get_session_to_run(request, pk)
+    form = ChooseStoryForm(request.POST, session=session)
+    try:
+        require_valid(form)
+        live.choose_story(session, form.cleaned_data["story"], why=form.cleaned_data["why"])
+    except ValidationError as error:
+        return _done(request, session, error)
+    messages.success(request, _("The group's story is noted, with why."))
     return _done(request, session)
 
 

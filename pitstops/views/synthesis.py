@@ -32,6 +32,7 @@ from ..synthesis.forms import (
 )
 from ..synthesis.markdown import render_markdown
 from ..synthesis.readability import flesch_douma, readability_message
+from ..synthesis.stories import round_stories
 from ..synthesis.workspace import full_text_search, matching_ids, page_rows
 from .suggestions import panel_context
 
@@ -119,6 +120,7 @@ def workspace(request: HttpRequest, expedition: str, number: int) -> HttpRespons
             "full_text": full_text_search(),
             "introduction": render_markdown(pitstop.introduction),
             "unpublished": [t for t in threads if t.status != RedThread.Status.PUBLISHED],
+            "stories": round_stories(pitstop, user=request.user),
             **panel_context(pitstop),
         },
     )

@@ -17,6 +17,7 @@ from django.contrib.auth.decorators import login_not_required
 from django.core import signing
 from django.core.cache import cache
 from django.core.exceptions import ValidationError
+from django.db.models import Q
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.template.loader import render_to_string
@@ -300,9 +301,25 @@ def _participant_context(session: Session, participant: Participant) -> dict:
             .select_related("theme")
             .order_by("created_at")
         ),
-        "marked": set(participant.marks.values_list("reflection_id", flat=True)),
-        "marks_left": live.ResonanceMark.LIMIT - participant.marks.count(),
+        **_marks(session, participant),
     }
+
+
+def _marks(session: Session, participant: Participant) -> dict:
+    """This phone's marks, where a phase asks for them: the resonance phase's three on the
+    group's cards, or the one on a story of change. Other phases ask nothing."""
+    if session.phase not in MARKING_PHASES:
+        return {"marked": set(), "marks_left": 0}
+    story = session.phase == Session.Phase.CHANGE
+    limit = live.ResonanceMark.STORY_LIMIT if story else live.ResonanceMark.LIMIT
+    on_stories = Q(reflection__phase=Session.Phase.CHANGE)
+    marks = participant.marks.filter(on_stories if story else ~on_stories)
+    marked = set(marks.values_list("reflection_id", flat=True))
+    return {"marked": marked, "marks_left": limit - len(marked)}
+
+
+# Phases whose phone pages show this phone's own marks: rendered per phone, not shared.
+MARKING_PHASES = {Session.Phase.RESONANCE, Session.Phase.CHANGE}
 
 
 def _full_context(
@@ -362,7 +379,7 @@ def _poll(request: HttpRequest, pk: int) -> HttpResponse:
     if shown == version:
         return live_not_modified()
     versioned = shown is not None
-    if phase == Session.Phase.RESONANCE:  # marks are per participant: the whole, for this phone
+    if phase in MARKING_PHASES:  # marks are per participant: the whole, for this phone
         etag = fragment_etag("p", pk, version, key[:12])
         if cached := not_modified(request, etag):
             return cached

@@ -114,6 +114,7 @@ CASES = [
     ("pitstops:join_request_decide", join_request, POST_ONLY),
     ("pitstops:group_add", session, POST_ONLY),
     ("pitstops:scribe", session, POST_ONLY),
+    ("pitstops:story_choose", session, POST_ONLY),
     ("pitstops:agreement_add", session, POST_ONLY),
     (
         "pitstops:agreement_review",
