@@ -92,7 +92,7 @@ class Report:
 
     @property
     def is_empty(self) -> bool:
-        return not self.threads and not self.introduction.strip()
+        return not self.threads and not self.introduction.strip() and not self.stories.stories
 
 
 def continues_line(thread: RedThread, *, published_only: bool) -> str:
