@@ -45,6 +45,8 @@ class ReflectionForm(forms.ModelForm):
             "is_anonymous": _("Without my name"),
         }
         help_texts = {
+            # Dictation is on every phone's keyboard: no audio leaves the phone (issue 21).
+            "text": _("Rather talk than type? Use the microphone on your keyboard."),
             "is_anonymous": _(
                 "Nobody can see that you wrote it, not the facilitators and not the "
                 "administrators. You can change or withdraw it on this device until you sign "

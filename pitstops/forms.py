@@ -26,6 +26,37 @@ def require_valid(form: forms.BaseForm) -> dict[str, Any]:
 
 TOO_LONG = _("Keep it short: at most %(limit_value)d characters (now %(show_value)d).")
 
+# Said under every text a member or participant writes: dictation is on every phone's keyboard,
+# so speaking needs nothing from Pitstop, and no audio ever leaves the phone.
+DICTATION_TIP = _("Rather talk than type? Use the microphone on your keyboard.")
+
+# One short, plain sentence per kind of card, shown beside each choice: the words alone
+# ("undercurrent", "small failure") say little to someone who has not been to a pitstop yet.
+KIND_HELP = {
+    Reflection.Kind.OBSERVATION: _("Something you saw or heard."),
+    Reflection.Kind.UNDERCURRENT: _("Something that plays, but nobody says out loud."),
+    Reflection.Kind.SUCCESS: _("Something that went well, big or small."),
+    Reflection.Kind.SMALL_FAILURE: _("Something that did not work out, and that we learn from."),
+    Reflection.Kind.QUESTION: _("Something you want to ask or want to know."),
+}
+
+
+class ExplainedRadioSelect(forms.RadioSelect):
+    """Radio buttons, each with one sentence of help (`option.help`) tied to it for screen
+    readers: the input's aria-describedby names the help's id (`option.help_id`)."""
+
+    def __init__(self, *args: Any, explanations: dict[str, Any], **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.explanations = explanations
+
+    def create_option(self, name: str, value: Any, *args: Any, **kwargs: Any) -> dict[str, Any]:
+        option = super().create_option(name, value, *args, **kwargs)
+        if help_text := self.explanations.get(value):
+            option["help"] = help_text
+            option["help_id"] = f"{option['attrs']['id']}_help"
+            option["attrs"]["aria-describedby"] = option["help_id"]
+        return option
+
 
 class SessionForm(forms.ModelForm):
     """Prepare a session: which coalition, which round, when, where, and which themes."""
@@ -138,6 +169,7 @@ class CardForm(forms.ModelForm):
             "is_anonymous": _("Without my name"),
         }
         help_texts = {
+            "text": DICTATION_TIP,
             "is_anonymous": _(
                 "Nobody can see that you wrote it: not the group, not the facilitators, not the "
                 "administrators. Only this phone can change or withdraw it, while this part of "
@@ -146,7 +178,9 @@ class CardForm(forms.ModelForm):
         }
         widgets = {
             "text": forms.Textarea(attrs={"rows": 3}),
-            "kind": forms.RadioSelect,
+            "kind": ExplainedRadioSelect(
+                explanations=KIND_HELP, attrs={"class": "form-check-input"}
+            ),
             "visibility": forms.RadioSelect,
         }
 

@@ -47,6 +47,12 @@ class ThreadPart:
     coalitions: list[str]
     quotes: list[Quote]
     continues: str = ""  # "Continues “…” from pitstop N.", or empty
+    theme_keys: list[str] = field(default_factory=list)  # beside `themes`: their pictures
+
+    @property
+    def named_themes(self) -> list[tuple[str, str]]:
+        """(name, key) of each theme, for a page that shows the theme's picture by its name."""
+        return list(zip(self.themes, self.theme_keys, strict=False))
 
 
 @dataclass
@@ -68,6 +74,7 @@ class CompassLine:
     theme: str
     average: float | None
     answers: int
+    key: str = ""  # the theme's key, for its picture
 
     @property
     def average_text(self) -> str:
@@ -139,6 +146,7 @@ def build_report(pitstop: Pitstop, *, with_drafts: bool, short: bool = False) ->
             is_published=thread.status == RedThread.Status.PUBLISHED,
             status=thread.get_status_display(),
             themes=[theme.name for theme in thread.themes.all()],
+            theme_keys=[theme.key for theme in thread.themes.all()],
             coalitions=sorted({r.coalition.name for r in thread.all_evidence}),
             quotes=[Quote(text=r.text, coalition=r.coalition.name) for r in thread.quotes],
             continues=continues_line(thread, published_only=not with_drafts),
@@ -194,7 +202,7 @@ def compass_lines(pitstop: Pitstop) -> list[CompassLine]:
         row = scores.get(theme.pk)
         answers = row["answers"] if row else 0
         average = row["average"] if row and answers >= MIN_ANSWERS else None
-        lines.append(CompassLine(theme=theme.name, average=average, answers=answers))
+        lines.append(CompassLine(theme=theme.name, average=average, answers=answers, key=theme.key))
     return lines
 
 

@@ -96,6 +96,18 @@ def test_every_page_a_role_reaches_has_no_accessibility_violation(
     assert MUST_REACH.get(username, set()) <= checked
 
 
+@pytest.mark.parametrize("username", ["bewoner", "beroepskracht"])
+def test_with_easy_reading_on_no_page_a_member_reaches_has_a_violation(
+    page, live_server, demo, username
+):
+    """Larger letters and more space (issue 21): still nothing for axe, and still no page
+    wider than the phone."""
+    page.add_init_script("window.localStorage.setItem('pitstop-easy-read', 'on')")
+    log_in(page, live_server, username)
+    assert page.evaluate("document.documentElement.classList.contains('easy-read')")
+    assert crawl(page, live_server.url) == {}
+
+
 def test_the_log_in_page_has_no_accessibility_violation(page, live_server, demo):
     page.goto(f"{live_server.url}/inloggen/")
     for viewport in (PHONE, DESKTOP):
