@@ -1,6 +1,6 @@
 # Pitstop: `make run` serves the demo, `make test` runs every test. Both set up what they need.
 .DEFAULT_GOAL := help
-.PHONY: help install run serve test bench check-deploy lint format messages demo
+.PHONY: help install run serve test bench check-deploy lint format messages demo icons
 
 VENV := .venv
 PY := $(VENV)/bin/python
@@ -24,6 +24,7 @@ help:
 	@echo "make check-deploy  Django's deployment checks with production settings"
 	@echo "make lint          ruff check and ruff format --check"
 	@echo "make messages      update the nl and en translation catalogues"
+	@echo "make icons         draw the app's PNG icons from static/icons/*.svg (needs Chromium)"
 
 install: $(VENV)/.installed
 
@@ -73,3 +74,7 @@ format: install
 messages: install
 	$(MANAGE) makemessages --locale nl --locale en --no-obsolete --ignore '.venv/*' --ignore 'tests/*' --ignore 'static/*'
 	$(PY) -m expeditie.catalogues
+
+# The PNG icons of the web app manifest, from their SVGs (commit the PNGs with them).
+icons: install
+	$(PY) -m expeditie.icons

@@ -75,6 +75,13 @@ class ReflectionForm(forms.ModelForm):
         return text
 
 
+class NewReflectionForm(ReflectionForm):
+    """A new reflection. `client_id` comes from the browser (static/js/queue.js), so a
+    reflection sent again after a dropped connection is stored once."""
+
+    client_id = forms.UUIDField(required=False, widget=forms.HiddenInput)
+
+
 class SmallThingForm(forms.ModelForm):
     # The home holds several forms; prefixes keep their field ids apart.
     prefix = "plan"

@@ -6,6 +6,7 @@ transaction commits, so a rolled-back write never tells anyone anything.
 
 from __future__ import annotations
 
+import uuid
 from typing import Any
 
 from django.conf import settings
@@ -71,6 +72,34 @@ def save_reflection(*, reflection: Reflection, member: Member, writer_secret: st
     reflection.author_seal = authorship.seal(writer_secret)
     reflection.save()
     return reflection
+
+
+@transaction.atomic
+def post_reflection(
+    *,
+    reflection: Reflection,
+    member: Member,
+    writer_secret: str,
+    client_id: uuid.UUID | None,
+) -> tuple[Reflection, bool]:
+    """Store a new reflection from the coalition space once; returns it and whether it is new.
+
+    The writer's browser sends it again after a dropped connection (static/js/queue.js), maybe
+    from two tabs at once: a second copy with the same client id returns the first. The member's
+    row is locked first, so two copies cannot both find nothing and both insert (PostgreSQL;
+    SQLite writes one transaction at a time anyway). A lock instead of a unique constraint: the
+    column exists and the previous release never fills it outside a session, so this release
+    adds no constraint to a table that release writes (the rolling-upgrade rule).
+    """
+    if client_id is not None:
+        list(Member.objects.select_for_update().filter(pk=member.pk).values_list("pk"))
+        sent = Reflection.objects.filter(
+            coalition_id=member.coalition_id, session__isnull=True, client_id=client_id
+        ).first()
+        if sent is not None:
+            return sent, False
+    reflection.client_id = client_id
+    return save_reflection(reflection=reflection, member=member, writer_secret=writer_secret), True
 
 
 def reflections_of(member: Member, writer_secret: str | None) -> Any:

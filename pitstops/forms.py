@@ -158,6 +158,11 @@ class CardForm(forms.ModelForm):
     # need not look the theme up once more for every card (pitstops.live.post_card sets it).
     theme = forms.ModelChoiceField(queryset=Theme.objects.none(), required=False, label=_("Theme"))
     client_id = forms.UUIDField(required=False, widget=forms.HiddenInput)
+    # The phase the page showed when the card was written: a card that waited on a phone
+    # without a connection is not stored in a later phase (pitstops.live.post_card).
+    written_in = forms.ChoiceField(
+        choices=Session.Phase.choices, required=False, widget=forms.HiddenInput
+    )
 
     class Meta:
         model = Reflection

@@ -124,8 +124,13 @@ def post_card(
     is_anonymous: bool,
     theme: Theme | None,
     client_id: uuid.UUID | None,
+    written_in: str = "",
 ) -> tuple[Reflection, bool]:
     """Store a participant's card once; a retry with the same client id returns the first one.
+
+    `written_in` is the phase the phone showed when the card was written (empty from a page
+    without it): a card that waited on a phone without a connection while that phase ended is
+    refused, so the phone gives the words back, rather than stored as part of another phase.
 
     The card is committed first and the screens are told after (see Session.touch): a room of
     phones posting at once then waits for the session's row only as long as one statement runs.
@@ -136,6 +141,14 @@ def post_card(
             raise ValidationError(
                 _("You cannot write cards in the phase “%(phase)s”.")
                 % {"phase": session.phase_label()}
+            )
+        if written_in and written_in != session.phase:
+            raise ValidationError(
+                _(
+                    "You wrote this card in the phase “%(phase)s”, which is over now. "
+                    "Here are your words back."
+                )
+                % {"phase": Phase(written_in).label}
             )
     except ValidationError:
         # A card sent before the session closed or moved on, and sent again: it is stored.

@@ -140,6 +140,7 @@ urlpatterns = [
     path("sessie/<int:pk>/meedoen/wachten/", taking_part.join_wait, name="join_wait"),
     path("sessie/<int:pk>/meedoen/", taking_part.participate, name="participate"),
     path("sessie/<int:pk>/meedoen/kaart/", taking_part.card_post, name="card_post"),
+    path("sessie/<int:pk>/meedoen/stoppen/", taking_part.leave, name="leave"),
     path(
         "sessie/<int:pk>/meedoen/kaart/<int:card_pk>/",
         taking_part.card_change,

@@ -27,6 +27,10 @@ CASES = [
     ("password_change", lambda w: {}, logged_in(200)),
     ("password_change_done", lambda w: {}, logged_in(200)),
     ("set_language", lambda w: {}, expect(302)),
+    # Installable and offline-first: the same for everyone (tests/test_offline.py).
+    ("manifest", lambda w: {}, ALL),
+    ("service_worker", lambda w: {}, ALL),
+    ("offline", lambda w: {}, ALL),
     *coalition_cases.CASES,
     *pitstop_cases.CASES,
 ]

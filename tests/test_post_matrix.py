@@ -64,6 +64,7 @@ PUBLIC = {
     "pitstops:join_as",
     "pitstops:join_request",
     "pitstops:card_post",
+    "pitstops:leave",
     "pitstops:card_change",
     "pitstops:mark",
     "pitstops:propose_agreement",

@@ -12,6 +12,7 @@ from django.shortcuts import render
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_safe
 
+from expeditie import offline
 from pitstops.models import Pitstop, Session
 
 from ..models import Expedition, GuidingQuestion, Member
@@ -19,9 +20,14 @@ from ..rules import get_for_user_or_404
 
 
 @require_safe
+@offline.offers_copy
 def home(request: HttpRequest) -> HttpResponse:
-    """Where this user can go: their coalitions, the expeditions they run or follow."""
+    """Where this user can go: their coalitions, the expeditions they run or follow.
+
+    The installed app opens here, so the phone keeps it for this signed-in session.
+    """
     user = request.user
+    offline.offer_copy(request, offline.account_viewer(request))
     memberships = Member.objects.of_user(user).select_related("coalition__expedition")
     facilitated = (
         Expedition.objects.all() if user.is_superuser else user.facilitated_expeditions.all()

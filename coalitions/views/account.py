@@ -9,6 +9,8 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
+from expeditie.offline import forgets_offline_copies
+
 from ..accounts import log_out_everywhere
 from ..forms import EraseForm
 from ..models import AccountSession, Member
@@ -30,6 +32,7 @@ def account(request: HttpRequest) -> HttpResponse:
 
 
 @require_POST
+@forgets_offline_copies
 def logout_everywhere(request: HttpRequest) -> HttpResponse:
     """For a lost phone, or a computer in the community centre someone forgot to log out of."""
     ended = log_out_everywhere(request)
@@ -53,6 +56,7 @@ def my_data(request: HttpRequest) -> HttpResponse:
 
 
 @require_http_methods(["GET", "HEAD", "POST"])
+@forgets_offline_copies
 def erase(request: HttpRequest) -> HttpResponse:
     """Erase yourself: your name is gone everywhere; your named words stay without it, or go."""
     form = EraseForm(request.POST or None)

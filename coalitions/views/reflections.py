@@ -6,21 +6,31 @@ without a session. Writing takes a membership; so does finding your own words ba
 
 from __future__ import annotations
 
+import uuid
+
 import rules
 from django.contrib import messages
 from django.core.paginator import Paginator
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
+from expeditie import offline
 from pitstops.authorship import OwnWords, account_writer_secret, ensure_account_writer_secret
 from pitstops.models import Reflection
 
-from ..forms import ReflectionForm
+from ..forms import NewReflectionForm, ReflectionForm
 from ..rules import security_log
-from ..services import reflections_of, save_reflection, withdraw_reflection
+from ..services import (
+    is_author_of,
+    post_reflection,
+    reflections_of,
+    save_reflection,
+    withdraw_reflection,
+)
 from .space import Space, get_space
 
 PAGE_SIZE = 20
@@ -50,22 +60,62 @@ def _own_reflection(request: HttpRequest, space: Space, pk: int) -> Reflection:
     return reflection
 
 
+def _wants_json(request: HttpRequest) -> bool:
+    """Sent by static/js/queue.js, which keeps the words until this answer says they are in."""
+    return "application/json" in request.headers.get("Accept", "")
+
+
+def _form_errors(form: ReflectionForm) -> str:
+    return " ".join(
+        f"{form.fields[name].label}: {error}" if name in form.fields else str(error)
+        for name, errors in form.errors.items()
+        for error in errors
+    )
+
+
 @require_http_methods(["GET", "HEAD", "POST"])
+@offline.offers_copy
 def reflections(request: HttpRequest, expedition: str, slug: str) -> HttpResponse:
-    """Write a reflection; below the form, the ones you wrote."""
+    """Write a reflection; below the form, the ones you wrote.
+
+    The phone may keep this page to open without a connection; a reflection written then waits
+    on the phone and is sent once, in order, when the connection is back (JSON answers).
+    """
     space = get_space(request, expedition, slug, "coalitions.write_in_space")
-    initial = {"visibility": Reflection.Visibility.COALITION}
+    initial = {"visibility": Reflection.Visibility.COALITION, "client_id": uuid.uuid4()}
     if space.member.consents_to_quotation:
         initial["visibility"] = Reflection.Visibility.QUOTABLE
-    form = ReflectionForm(request.POST or None, coalition=space.coalition, initial=initial)
-    if request.method == "POST" and form.is_valid():
-        save_reflection(
-            reflection=form.save(commit=False),
-            member=space.member,
-            writer_secret=ensure_account_writer_secret(request),
-        )
-        messages.success(request, _("Thank you. Your reflection is saved."))
-        return redirect(_mine_url(space))
+    form = NewReflectionForm(request.POST or None, coalition=space.coalition, initial=initial)
+    if request.method == "POST":
+        if form.is_valid():
+            secret = ensure_account_writer_secret(request)
+            reflection, created = post_reflection(
+                reflection=form.save(commit=False),
+                member=space.member,
+                writer_secret=secret,
+                client_id=form.cleaned_data["client_id"],
+            )
+            message = _("Thank you. Your reflection is saved.")
+            if _wants_json(request):
+                # Only words this session may list as its own go back into the page.
+                html = (
+                    render_to_string(
+                        "coalitions/space/reflections.html#mine",
+                        {"reflection": reflection, "coalition": space.coalition},
+                        request,
+                    )
+                    if is_author_of(space.member, reflection, secret)
+                    else ""
+                )
+                return JsonResponse(
+                    {"ok": True, "created": created, "html": html, "message": message}
+                )
+            messages.success(request, message)
+            return redirect(_mine_url(space))
+        if _wants_json(request):
+            return JsonResponse({"ok": False, "error": _form_errors(form)}, status=400)
+    else:
+        offline.offer_copy(request, offline.account_viewer(request))
     mine = reflections_of(space.member, account_writer_secret(request))
     page = Paginator(mine, PAGE_SIZE).get_page(request.GET.get("page"))
     return render(

@@ -15,6 +15,7 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.views.decorators.http import require_safe
 
+from expeditie import offline
 from pitstops.models import Agreement, RedThread, Reflection
 
 from ..audit import audited
@@ -133,10 +134,17 @@ def journey(coalition: Coalition, sessions: list[Any]) -> list[tuple[datetime.da
 
 @require_safe
 @audited("coalitions:coalition")
+@offline.offers_copy
 def coalition_home(request: HttpRequest, expedition: str, slug: str) -> HttpResponse:
-    """The coalition's own space: the page members open between pitstops."""
+    """The coalition's own space: the page members open between pitstops.
+
+    A member's phone may keep it to open without a connection. Not a facilitator's: theirs
+    can hold words for the facilitators only, and each time they read those is on record.
+    """
     space = get_space(request, expedition, slug)
     coalition = space.coalition
+    if space.member is not None:
+        offline.offer_copy(request, offline.account_viewer(request))
     agreements = Agreement.objects.filter(coalition=coalition).pending()
     sessions = list(coalition.sessions.select_related("pitstop").order_by("held_on"))
     pending = list(agreements.select_related("lead").order_by("due_on", "pk")[:HOME_AGREEMENTS])

@@ -28,6 +28,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
 from coalitions.models import Member
+from expeditie import offline
 
 from .. import authorship, live
 from ..board import build_board, build_delta, card_queryset
@@ -41,6 +42,7 @@ from ..forms import (
 )
 from ..models import Agreement, JoinRequest, Participant, Reflection, Session
 from .live import (
+    cookie_name,
     current_participant,
     fragment_etag,
     live_not_modified,
@@ -341,16 +343,37 @@ def _full_context(
 
 @login_not_required
 @require_safe
+@offline.offers_copy
 def participate(request: HttpRequest, pk: int) -> HttpResponse:
-    """The participant's phone: the current phase, the group's cards, and my own."""
+    """The participant's phone: the current phase, the group's cards, and my own.
+
+    The phone may keep this page, for this participant only, to open it without a connection
+    (expeditie/offline.py); the card form then still works, through the queue.
+    """
     if request.htmx:
         return _poll(request, pk)
     participant = current_participant(request, pk)
     if participant is None:
         return _rejoin(request)
+    offline.offer_copy(request, offline.participant_viewer(participant.key))
     return render(
         request, "pitstops/participate.html", _full_context(participant.session, participant)
     )
+
+
+@login_not_required
+@require_POST
+@offline.forgets_offline_copies
+def leave(request: HttpRequest, pk: int) -> HttpResponse:
+    """This phone stops taking part: its way back in goes, and so does what it kept of the
+    session's page. The cards stay; anonymous ones can no longer be changed from here."""
+    if participant_key(request, pk) is not None:
+        messages.success(
+            request, _("This phone no longer takes part in the session. Your cards stay.")
+        )
+    response = redirect("pitstops:join")
+    response.delete_cookie(cookie_name(pk), samesite="Lax")
+    return response
 
 
 def _poll(request: HttpRequest, pk: int) -> HttpResponse:
@@ -558,7 +581,13 @@ def card_change(
             form = CardForm(request.POST, instance=card, session=session)
             require_valid(form)
             live.edit_card(
-                session, card, **{k: v for k, v in form.cleaned_data.items() if k != "client_id"}
+                session,
+                card,
+                **{
+                    k: v
+                    for k, v in form.cleaned_data.items()
+                    if k not in ("client_id", "written_in")
+                },
             )
             messages.success(request, _("Your card is changed."))
     except ValidationError as error:

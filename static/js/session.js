@@ -1,4 +1,5 @@
-/* Pitstop live session: timer, calm polling, and cards that survive a dropped connection. */
+/* Pitstop live session: timer and calm polling. (Cards that survive a dropped connection:
+   static/js/queue.js.) */
 (function () {
   "use strict";
 
@@ -131,107 +132,6 @@
     });
   }
 
-  /* Cards: kept in this browser until the server confirms them, and sent again when the
-     connection returns. Each card carries its own id, so a retry is never stored twice. */
-  var form = document.getElementById("card-form");
-  if (!form) { return; }
-  var queueKey = form.dataset.queueKey;
-  var draftKey = queueKey + "-draft";
-  var status = document.getElementById("queue-status");
-  var textarea = form.querySelector("textarea[name=text]");
-  var sending = false;
-
-  function newId() {
-    var bytes = new Uint8Array(16);
-    window.crypto.getRandomValues(bytes);
-    bytes[6] = (bytes[6] & 0x0f) | 0x40;
-    bytes[8] = (bytes[8] & 0x3f) | 0x80;
-    var hex = Array.prototype.map.call(bytes, function (b) { return (b + 256).toString(16).slice(1); }).join("");
-    return hex.slice(0, 8) + "-" + hex.slice(8, 12) + "-" + hex.slice(12, 16) + "-" + hex.slice(16, 20) + "-" + hex.slice(20);
-  }
-  function readQueue() {
-    try { return JSON.parse(localStorage.getItem(queueKey) || "[]"); } catch (e) { return []; }
-  }
-  function writeQueue(queue) { localStorage.setItem(queueKey, JSON.stringify(queue)); }
-  function show(message, saved) {
-    if (!status) { return; }
-    status.textContent = message || "";
-    status.classList.toggle("d-none", !message);
-    status.classList.toggle("alert-success", !!saved);
-    status.classList.toggle("alert-warning", !saved);
-  }
-
-  /* The server sends the stored card as it stands under "My cards", with its change and
-     withdraw form; it goes in (or replaces itself, after a retry) without reloading the page. */
-  function showOwnCard(html) {
-    var list = document.getElementById("own-card-list");
-    if (!html || !list) { return; }
-    var template = document.createElement("template");
-    template.innerHTML = html.trim();
-    var card = template.content.firstElementChild;
-    if (!card || !card.id) { return; }
-    var old = document.getElementById(card.id);
-    if (old) { old.replaceWith(card); } else { list.appendChild(card); }
-    htmx.process(card);
-    var section = document.getElementById("own-cards");
-    if (section) { section.hidden = false; }
-  }
-
-  if (textarea) {
-    if (!textarea.value && localStorage.getItem(draftKey)) { textarea.value = localStorage.getItem(draftKey); }
-    textarea.addEventListener("input", function () { localStorage.setItem(draftKey, textarea.value); });
-  }
-
-  function flush() {
-    var queue = readQueue();
-    if (sending || !queue.length) { return; }
-    sending = true;
-    var card = queue[0];
-    var body = new URLSearchParams(card.fields);
-    fetch(form.action, {
-      method: "POST",
-      body: body,
-      credentials: "same-origin",
-      headers: { "Accept": "application/json", "X-CSRFToken": card.fields.csrfmiddlewaretoken }
-    }).then(function (response) {
-      return response.json().then(function (data) { return { status: response.status, data: data }; });
-    }).then(function (result) {
-      sending = false;
-      if (result.data.ok) {
-        writeQueue(readQueue().filter(function (item) { return item.id !== card.id; }));
-        showOwnCard(result.data.html);
-        if (readQueue().length) { flush(); } else { show(result.data.message, true); }
-        return;
-      }
-      if (result.data.rejoin) { show(result.data.error); return; }
-      // The server is away for a moment (503): the card stays queued and goes again.
-      if (result.data.retry) { show(result.data.error); return; }
-      // Refused for good (closed, wrong phase, too long): give the text back to the writer.
-      writeQueue(readQueue().filter(function (item) { return item.id !== card.id; }));
-      if (textarea && !textarea.value) { textarea.value = card.fields.text; localStorage.setItem(draftKey, card.fields.text); }
-      show(result.data.error);
-    }).catch(function () {
-      sending = false;
-      show(form.dataset.msgOffline);
-    });
-  }
-
-  form.addEventListener("submit", function (event) {
-    event.preventDefault();
-    var fields = {};
-    new FormData(form).forEach(function (value, name) { fields[name] = value; });
-    fields.client_id = newId();  // new for every card; the page's own id is for sending without JS
-    var queue = readQueue();
-    queue.push({ id: fields.client_id, fields: fields });
-    writeQueue(queue);
-    localStorage.removeItem(draftKey);
-    form.reset();
-    if (textarea) { textarea.value = ""; }
-    show(form.dataset.msgSending);
-    flush();
-  });
-  window.addEventListener("online", flush);
-  setInterval(flush, 5000);
-  flush();
-  form.dataset.ready = "true";  // drafts and the queue work from here on (tests wait for it)
+  /* Cards written on the phone go through static/js/queue.js, which keeps them until the
+     server confirms them, also offline and across a reload. */
 })();

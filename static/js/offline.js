@@ -1,0 +1,112 @@
+/* Pitstop offline: installs the service worker (expeditie/offline.py), tells it whose page this
+   is, asks it to keep a page that offers a copy, shows the banner of a copy shown offline, and
+   forgets what this phone keeps at log-out and when a phone leaves a session. */
+(function () {
+  "use strict";
+
+  var script = document.currentScript;
+  var root = document.documentElement;
+  var banner = document.querySelector("[data-offline-banner]");
+  // The worker shows a kept copy's banner; a page from the network has it hidden.
+  var fromCache = !!banner && !banner.hidden;
+  var status = document.getElementById("offline-status");
+
+  function say(message) {
+    if (!status) { return; }
+    status.textContent = message || "";
+    status.classList.toggle("d-none", !message);
+  }
+
+  /* A copy shown offline: once the connection is back, offer the newest version. */
+  if (fromCache) {
+    var reload = banner.querySelector("[data-offline-reload]");
+    var offerReload = function () { if (reload) { reload.hidden = false; } };
+    if (reload) { reload.addEventListener("click", function () { window.location.reload(); }); }
+    window.addEventListener("online", offerReload);
+    if (navigator.onLine) { offerReload(); }  // shown because the server was away, not the phone
+  }
+
+  /* Words still waiting in this browser (static/js/queue.js) under the keys a form names:
+     a key, or a key followed by "-" and more. Drafts do not count. */
+  function matchingKeys(names) {
+    var keys = [];
+    for (var i = 0; i < localStorage.length; i++) {
+      var key = localStorage.key(i);
+      var matches = names.some(function (name) { return key === name || key.indexOf(name + "-") === 0; });
+      if (matches) { keys.push(key); }
+    }
+    return keys;
+  }
+  function unsent(keys) {
+    return keys.filter(function (key) { return !/-draft$/.test(key); }).reduce(function (count, key) {
+      try { return count + JSON.parse(localStorage.getItem(key) || "[]").length; } catch (e) { return count; }
+    }, 0);
+  }
+
+  var worker = ("serviceWorker" in navigator) ? navigator.serviceWorker : null;
+
+  /* A message to the worker; resolves when it is done (or at once without a worker). */
+  function tell(message) {
+    if (!worker) { return Promise.resolve(false); }
+    return worker.ready.then(function (registration) {
+      var target = worker.controller || registration.active;
+      if (!target) { return false; }
+      return new Promise(function (resolve) {
+        var channel = new MessageChannel();
+        channel.port1.onmessage = function () { resolve(true); };
+        target.postMessage(message, [channel.port2]);
+      });
+    });
+  }
+
+  /* Log out, log out everywhere, erase me, leave the session: forms marked
+     data-offline-forget="account" (or a participant's pseudonym). */
+  document.addEventListener("submit", function (event) {
+    var form = event.target;
+    if (!form.matches || !form.matches("form[data-offline-forget]")) { return; }
+    var queues = matchingKeys((form.dataset.offlineQueues || "").split(/\s+/).filter(Boolean));
+    if (!navigator.onLine) {
+      // The server cannot hear it now, so nothing is logged out; but what this phone shows
+      // without a connection goes at once. Words still waiting stay, to be sent later.
+      event.preventDefault();
+      tell({ type: "forget", viewer: form.dataset.offlineForget });
+      say(script.dataset.msgForgetOffline);
+      return;
+    }
+    if (unsent(queues) && form.dataset.offlineConfirmed !== "true") {
+      // Sent within seconds once online; the second tap goes on and they are deleted.
+      event.preventDefault();
+      form.dataset.offlineConfirmed = "true";
+      say(script.dataset.msgUnsent);
+      window.dispatchEvent(new Event("online"));  // queue.js tries to send them now
+      return;
+    }
+    queues.forEach(function (key) { localStorage.removeItem(key); });
+    tell({ type: "forget", viewer: form.dataset.offlineForget });
+  }, true);
+
+  if (!worker) { return; }
+  worker.register(script.dataset.worker, { scope: script.dataset.scope }).catch(function () {
+    // No worker (an old phone, a private window): every page still works with a connection.
+  });
+
+  if (fromCache) { return; }  // a copy says nothing about who is here now
+
+  /* Whose page this is: copies of any other signed-in session go. */
+  var account = document.querySelector('meta[name="pitstop-account"]');
+  if (account) { tell({ type: "viewer", account: account.content }); }
+
+  /* A page that offers a copy, opened before the worker looked after it (the first visit, a
+     new release that took over): ask for the copy. data-offline-kept says it is there. */
+  var offer = document.querySelector('meta[name="pitstop-offline"]');
+  if (!offer) { return; }
+  var asked = false;
+  function keep() {
+    if (asked) { return; }
+    asked = true;
+    tell({ type: "keep", url: window.location.href.split("#")[0], since: Math.floor(performance.timeOrigin) })
+      .then(function (done) { if (done) { root.dataset.offlineKept = "true"; } });
+  }
+  worker.addEventListener("controllerchange", function () { asked = false; keep(); });
+  keep();
+})();
