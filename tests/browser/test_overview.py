@@ -25,7 +25,8 @@ def test_overview_reads_without_sideways_scrolling(page, live_server, demo, view
     page.goto(f"{live_server.url}/expeditie/expeditie-2026/")
     page.get_by_role("link", name="Wat terugkomt in de coalities").click()
     expect(page.get_by_role("heading", level=1)).to_have_text("Wat terugkomt in de coalities")
-    expect(page.get_by_role("heading", name="Rode draden", exact=False)).to_be_visible()
+    expect(page.get_by_role("heading", name="Rode draden:", exact=False)).to_be_visible()
+    expect(page.get_by_role("heading", name="Rode draden die terugkomen")).to_be_visible()
     assert not scrolls_sideways(page)
     assert violations(page) == []
 
