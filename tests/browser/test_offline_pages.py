@@ -11,6 +11,7 @@ import importlib
 import random
 import re
 from types import SimpleNamespace
+from urllib.parse import urlsplit
 
 import pytest
 from django.apps import apps as django_apps
@@ -382,6 +383,8 @@ def test_a_phone_that_leaves_the_session_forgets_its_copy(new_context, live_serv
 def test_installable_the_worker_controls_the_session_page_after_the_first_visit(
     new_context, live_server, place
 ):
+    # A service worker needs a secure context; plain http counts as one on the loopback only.
+    assert urlsplit(live_server.url).hostname in ("localhost", "127.0.0.1", "::1")
     session = place.session
     session.open()
     context = new_context(PHONE)
