@@ -97,7 +97,9 @@ JOIN_CODE_LENGTH = 6
 LIVE_STATE_SECONDS = 2
 # How many versions back a screen can be brought up to date with a delta; a screen further
 # behind gets its whole fragment. Tombstones of withdrawn cards are kept this long, no longer.
-DELTA_VERSIONS = 200
+# A room of 200 phones writing at once makes some 100 versions a second: the run page, a second
+# or two behind, must still get a delta (with 200 it got the whole board of 900 KB every poll).
+DELTA_VERSIONS = 5000
 
 
 # Each app process keeps the state it last read this long (seconds): a room of phones polling

@@ -409,6 +409,18 @@ def test_a_change_of_layout_sends_the_whole_fragment(live, client, change):
         assert shown(response) == version_of(live)
 
 
+def test_a_run_page_hundreds_of_versions_behind_still_gets_a_delta(live, client):
+    """A room of 200 phones writing makes some 100 versions a second, so a run page that polls
+    every second on a busy server is hundreds of versions behind: it gets what changed, not the
+    whole board again (which was 900 KB at 1,000 cards)."""
+    version = version_of(live)
+    write(live, "Een kaart")
+    Session.objects.filter(pk=live.pk).update(version=version + 500)
+    response = poll(client, live, RUN, version)
+    assert is_delta(response) and "Een kaart" in response.text
+    assert shown(response) == version + 500
+
+
 def test_a_screen_too_far_behind_or_ahead_gets_the_whole_fragment(live, client):
     version = version_of(live)
     write(live, "Een kaart")
