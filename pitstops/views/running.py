@@ -86,7 +86,7 @@ def _live_response(request: HttpRequest, session_id: int, kind: str, template: s
     runs = Session.objects.filter(pk=session_id)
     if not request.user.is_superuser:
         runs = runs.filter(facilitators=request.user)
-    version = runs.values_list("version", flat=True).first()
+    version = runs.order_by().values_list("version", flat=True).first()
     etag = fragment_etag(kind, session_id, version or 0, str(request.user.pk))
     shown = shown_version(request) if request.htmx else None
     if request.htmx and version is not None:
