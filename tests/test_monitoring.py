@@ -13,7 +13,7 @@ pytestmark = pytest.mark.django_db
 
 CLOSED_REDIS = {
     "default": {
-        "BACKEND": "django.core.cache.backends.redis.RedisCache",
+        "BACKEND": "expeditie.cache.RedisCache",
         # Port 1: nothing listens there, so every call is refused at once.
         "LOCATION": "redis://127.0.0.1:1/0",
     }

@@ -105,8 +105,9 @@ DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
 
 # Shared by every app server: rate limits on join codes. REDIS_URL in production, e.g.
 # redis://127.0.0.1:6379/0; one process's memory is enough for development and tests.
+# Django's Redis backend, keeping its client between calls (see expeditie/cache.py).
 CACHES = {
-    "default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL}
+    "default": {"BACKEND": "expeditie.cache.RedisCache", "LOCATION": REDIS_URL}
     if (REDIS_URL := env("REDIS_URL", default=""))
     else {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}
 }

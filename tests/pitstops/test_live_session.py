@@ -380,7 +380,7 @@ def test_polls_work_when_the_cache_is_down(live, settings):
     """The database is the truth: a cache that cannot be reached is a miss, not an error."""
     settings.CACHES = {
         "default": {
-            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "BACKEND": "expeditie.cache.RedisCache",
             "LOCATION": "redis://127.0.0.1:1/0",  # nothing listens here
         }
     }
