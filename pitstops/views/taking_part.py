@@ -377,7 +377,7 @@ def leave(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 def _poll(request: HttpRequest, pk: int) -> HttpResponse:
-    """What a phone asks every 2 seconds: usually a 304 without any database read.
+    """What a phone asks every second: usually a 304 without any database read.
 
     The signed cookie proves the phone joined this session. Outside the resonance phase every
     participant sees the same cards, so what a poll gets is shared through the cache: a delta
@@ -427,7 +427,7 @@ def _poll(request: HttpRequest, pk: int) -> HttpResponse:
 
 LIVE = "pitstops/participate.html#live"
 DELTA = "pitstops/participate.html#delta"
-SHARED_FRAGMENT_MAX_AGE = 1.0  # seconds; with the 2 s poll a card shows within 3 s
+SHARED_FRAGMENT_MAX_AGE = 1.0  # seconds; with the 1 s poll a card shows within 2 s
 SHARED_DELTA_SECONDS = 60  # a pair of versions is asked for within seconds, then never again
 # A delta is rendered once per version a phone comes from; the whole fragment once a second for
 # all. After a reveal the phones, spread over many versions, would each need a delta of nearly
