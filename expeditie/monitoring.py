@@ -7,9 +7,10 @@ ratio look better than it is. /gezond/volledig/ asks the database and the cache.
 
 Metrics come from prometheus-client, not django-prometheus: django-prometheus puts two
 middlewares around every request and counts a dozen series per request (sizes, methods,
-transports, exceptions). MetricsMiddleware does one counter and one histogram per request,
-about 10 µs (timeit on the 2-core machine) beside the trivial view's
-millisecond. Under gunicorn each worker process
+transports, exceptions). MetricsMiddleware does one counter and one histogram per request:
+about 23 µs with PROMETHEUS_MULTIPROC_DIR set, as under gunicorn (timeit on the 2-core machine;
+each value checks the process id, a system call), beside some 400 µs for a phone's 304 poll
+inside Django and a millisecond for the whole request. Under gunicorn each worker process
 counts on its own; PROMETHEUS_MULTIPROC_DIR (set by deploy/gunicorn.conf.py) lets the worker
 that answers /metrics add up all of them.
 """
