@@ -1,6 +1,6 @@
 """The facilitator's run page after one new card, in a session of 50 cards and one of 1,000.
 
-The run page polls every 2 s and says which version it shows (X-Live-Version, as session.js
+The run page polls every second and says which version it shows (X-Live-Version, as session.js
 sends it); after a phone's card it gets a delta: that card, the header and the small sections.
 Its time and size should not grow with the board (goal: 1,000 cards at most twice 50). One
 server; two sessions of the demo's second round, opened in the reflect phase and filled inside

@@ -1,11 +1,13 @@
 """Phones and a facilitator's laptop in a live session, as the pages behave in a browser.
 
 A `Phone` does what static/js/session.js and the page's htmx do: it joins by code as a guest,
-polls its page every 2 s (HX-Request, and X-Live-Version: the version its page shows), and keeps
+polls its page as often as the page says (`hx-trigger="every …s"`; HX-Request, and X-Live-Version:
+the version its page shows), and keeps
 each card it writes in a queue, with the card's own client id, until the server says it is
 stored; after a failure it sends the card again 5 s later. A stored card goes into the page
 without a reload. A `Board` is the facilitator's
-run page (`/sessie/<n>/leiden/`) polling every 2 s, noting when each card first shows on it.
+run page (`/sessie/<n>/leiden/`) polling as often as that page says, noting when each card first
+shows on it.
 
 Every time is `time.monotonic()`, the same clock in every process on Linux, so a card's POST in
 one process and its first sight on the board in another can be compared.
@@ -25,7 +27,10 @@ from dataclasses import dataclass, field
 
 from .live import Browser
 
-POLL_EVERY = 2.0  # hx-trigger="every 2s" on the participant's page and the run page
+# Each page says how often it polls (hx-trigger="every 2s" on the element with id "live"); the
+# phones and the run page poll as their pages say. This is for a page that says nothing.
+POLL_EVERY = 2.0
+POLL_EVERY_PATTERN = re.compile(r'id="live"[^>]*?hx-trigger="every (\d+(?:\.\d+)?)s"', re.S)
 RETRY_EVERY = 5.0  # session.js: setInterval(flush, 5000)
 # The text of every card names its phone and number, so a page can be searched for it.
 CARD_PATTERN = re.compile(r"Kaartje (\d+) van telefoon (\d{4})\b")
@@ -42,6 +47,12 @@ def live_version(html: str) -> str:
     """The version a fragment (whole or delta) brings the page to; "" when it says none."""
     match = LIVE_VERSION_PATTERN.search(html)
     return match.group(1) if match else ""
+
+
+def poll_every(page: str) -> float:
+    """Seconds between two polls of a whole page, as its htmx trigger says."""
+    match = POLL_EVERY_PATTERN.search(page)
+    return float(match.group(1)) if match else POLL_EVERY
 
 
 def card_keys(html: str) -> set[tuple[int, int]]:
@@ -84,6 +95,7 @@ class Phone:
         self.theme = ""
         self.form_token = ""
         self.version = ""  # data-live-version of what the page shows, as session.js reads it
+        self.poll_every = POLL_EVERY  # what the page's hx-trigger says, read with the page
         self.cards: list[Card] = []
         self.queue: list[Card] = []
         self.next_retry = 0.0
@@ -143,6 +155,7 @@ class Phone:
             return  # the next poll tries again
         page = answer[2]
         self.version = live_version(page) or self.version
+        self.poll_every = poll_every(page)
         if state := re.search(r"meedoen/\?state=([a-z_]+-[a-z]+)", page):
             self.state = state.group(1)
         if token := re.search(
@@ -234,9 +247,9 @@ class Phone:
         until_revealed: bool = False,
         stop: threading.Event | None = None,
     ) -> None:
-        """Poll every 2 s and write `cards` cards, one every `write_every` s, sending again what
-        failed; done when every card is stored (and, with `until_revealed`, a poll showed them
-        all to the group), at `deadline`, or when `stop` is set."""
+        """Poll as the page says and write `cards` cards, one every `write_every` s, sending
+        again what failed; done when every card is stored (and, with `until_revealed`, a poll
+        showed them all to the group), at `deadline`, or when `stop` is set."""
         stop = stop or threading.Event()
         written = len(self.cards) + cards  # the cards written by the end
         now = time.monotonic()
@@ -250,7 +263,7 @@ class Phone:
                 self.flush()
             if now >= next_poll:
                 self.poll()
-                next_poll = max(next_poll + POLL_EVERY, time.monotonic())
+                next_poll = max(next_poll + self.poll_every, time.monotonic())
             if (
                 len(self.cards) == written
                 and not self.queue
@@ -286,14 +299,16 @@ class Phone:
 class Board:
     """The facilitator's run page, polled as htmx does; notes when each card first shows."""
 
-    def __init__(self, browser: Browser, session_id: int) -> None:
+    def __init__(self, browser: Browser, session_id: int, every: float = POLL_EVERY) -> None:
         self.browser = browser
         self.session_id = session_id
+        self.every = every  # seconds between polls: what the run page's hx-trigger says
         self.version = ""
         self.first_seen: dict[tuple[int, int], float] = {}
         self.responses: Counter[tuple[str, str]] = Counter()
         self.poll_ms: list[float] = []
         self.fragment_bytes = 0
+        self.answers: list[tuple[str, int]] = []  # ("whole" | "delta" | "304", bytes) per poll
 
     def poll(self) -> None:
         headers = {"HX-Request": "true"}
@@ -301,7 +316,7 @@ class Board:
             headers[LIVE_VERSION] = self.version
         started = time.monotonic()
         try:
-            status, _headers, body = self.browser.request(
+            status, response_headers, body = self.browser.request(
                 "GET", f"/sessie/{self.session_id}/leiden/", None, headers
             )
         except TRANSPORT_ERRORS as error:
@@ -312,18 +327,21 @@ class Board:
         self.responses[("board", str(status))] += 1
         self.poll_ms.append((finished - started) * 1000)
         if status != 200:
+            self.answers.append((str(status), 0))
             return
         self.version = live_version(body) or self.version
         self.fragment_bytes = len(body.encode())
+        delta = response_headers.get("X-Live-Delta") == "true"
+        self.answers.append(("delta" if delta else "whole", self.fragment_bytes))
         for key in card_keys(body):
             self.first_seen.setdefault(key, finished)
 
     def watch(self, stop: threading.Event, until: float) -> None:
-        """Poll every 2 s until `stop` is set or `until` has passed."""
+        """Poll every `every` s until `stop` is set or `until` has passed."""
         next_poll = time.monotonic()
         while not stop.is_set() and time.monotonic() < until:
             self.poll()
-            next_poll = max(next_poll + POLL_EVERY, time.monotonic())
+            next_poll = max(next_poll + self.every, time.monotonic())
             stop.wait(max(0.0, next_poll - time.monotonic()))
 
 

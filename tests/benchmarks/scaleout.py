@@ -2,12 +2,13 @@
 
 The cluster is the scale-out test's (`cluster.running_cluster`: deploy/nginx/ in front of two
 gunicorns with deploy/gunicorn.conf.py). The facilitator opens the session and moves it to the
-reflect phase, where cards stay hidden until they are revealed; 200 phones join by code, poll
-every 2 s and each write 5 cards as session.js sends them; the facilitator's run page polls every
-2 s. When the board shows every card, the facilitator reveals them, and every phone polls until
-its page shows them. The phones run as threads, 50 to a client process: with more, a phone
-waits for its own process's other threads (Python runs one at a time), and that wait was counted
-as the server's (board delay p95 2.0-3.2 s with 100 to a process, 2.06-2.12 s with 50).
+reflect phase, where cards stay hidden until they are revealed; 200 phones join by code, poll as
+their page says (`hx-trigger`) and each write 5 cards, one every 2 s, as session.js sends them;
+the facilitator's run page polls as it says. When the board shows every card, the facilitator
+reveals them, and every phone polls until its page shows them. The phones run as threads, 50 to a
+client process: with more, a phone waits for its own process's other threads (Python runs one at
+a time), and that wait was counted as the server's (board delay p95 2.0-3.2 s with 100 to a
+process, 2.06-2.12 s with 50).
 
 Figures (`--scale full`: 10 sessions of 60 phones at once, the same figures named `live10x60_*`):
 
@@ -33,11 +34,11 @@ import re
 import threading
 import time
 from collections import Counter
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, NamedTuple
 
 from .cluster import missing_services, running_cluster
 from .live import Browser
-from .phones import Board, Phone, percentile
+from .phones import Board, Phone, percentile, poll_every
 from .server import BenchmarkError, BenchmarkSkipped, log
 
 if TYPE_CHECKING:
@@ -83,7 +84,13 @@ def make_sessions(count: int) -> None:
         session.themes.add(*expedition.themes.all())
 
 
-def start_session(base_url: str, session_id: int) -> tuple[Browser, str]:
+class Facilitator(NamedTuple):
+    browser: Browser
+    code: str  # the session's join code
+    poll_every: float  # seconds between the run page's polls, as its hx-trigger says
+
+
+def start_session(base_url: str, session_id: int) -> Facilitator:
     """The facilitator logs in, opens the session and moves to the reflect phase."""
     facilitator = Browser(base_url)
     facilitator.log_in_as_facilitator()
@@ -93,7 +100,7 @@ def start_session(base_url: str, session_id: int) -> tuple[Browser, str]:
     code = re.search(r'class="code">([A-Z0-9]+)<', page)
     if code is None:
         raise BenchmarkError(f"session {session_id} did not open")
-    return facilitator, code.group(1)
+    return Facilitator(facilitator, code.group(1), poll_every(page))
 
 
 def _same_login(browser: Browser, base_url: str) -> Browser:
@@ -136,7 +143,7 @@ def _phones(
                         "write_every": WRITE_EVERY,
                         "deadline": started + TAKE_PART_SECONDS,
                         # Phones do not poll in step: spread over one poll interval.
-                        "start_after": (number * 7919 % 1000) / 1000 * 2.0,
+                        "start_after": (number * 7919 % 1000) / 1000 * phone.poll_every,
                         "until_revealed": True,
                     },
                 )
@@ -216,7 +223,7 @@ def live200(run: Run) -> None:
         facilitators = {sid: start_session(cluster.url, sid) for sid in session_ids}
         # Phone n is in session n // phones_each; the client processes take a share of each.
         assignments = [
-            (number, facilitators[session_ids[number // phones_each]][1])
+            (number, facilitators[session_ids[number // phones_each]].code)
             for number in range(sessions * phones_each)
         ]
         processes = max(2, math.ceil(len(assignments) / PHONES_PER_PROCESS))
@@ -233,7 +240,8 @@ def live200(run: Run) -> None:
             for index in range(processes)
         ]
         boards = {
-            sid: Board(_same_login(facilitators[sid][0], cluster.url), sid) for sid in session_ids
+            sid: Board(_same_login(facilitators[sid].browser, cluster.url), sid, every)
+            for sid, (_browser, _code, every) in facilitators.items()
         }
         stop_boards = threading.Event()
         board_threads = [
@@ -258,7 +266,9 @@ def live200(run: Run) -> None:
                 for sid, board in boards.items():
                     if sid not in revealed_at and len(board.first_seen) >= expected:
                         revealed_at[sid] = time.monotonic()
-                        facilitators[sid][0].post(f"/sessie/{sid}/bediening/", {"action": "reveal"})
+                        facilitators[sid].browser.post(
+                            f"/sessie/{sid}/bediening/", {"action": "reveal"}
+                        )
                 time.sleep(0.1)
             log(f"{prefix}: every board full and revealed {time.monotonic() - began:.1f} s in")
             summaries = [
@@ -281,7 +291,7 @@ def live200(run: Run) -> None:
 
         # What one run-page fragment costs with every card on it, with nothing else going on.
         idle = []
-        board = _same_login(facilitators[session_ids[0]][0], cluster.url)
+        board = _same_login(facilitators[session_ids[0]].browser, cluster.url)
         for _ in range(3):
             started = time.monotonic()
             board.request("GET", f"/sessie/{session_ids[0]}/leiden/", None, {"HX-Request": "true"})
@@ -381,10 +391,22 @@ def _report(
     log(f"{prefix}: responses {dict(sorted(responses.items()))}")
     if errors:
         log(f"{prefix}: errors {errors}")
+    answers = [answer for b in boards.values() for answer in b.answers]
+    kinds = Counter(kind for kind, _size in answers)
+    sizes = {kind: sorted(size for k, size in answers if k == kind) for kind in kinds}
     log(
-        f"{prefix}: board fragment {max(b.fragment_bytes for b in boards.values()) / 1024:.0f} KB "
-        f"with all cards; board polls p95 "
-        f"{percentile([ms for b in boards.values() for ms in b.poll_ms], 0.95):.0f} ms; "
+        f"{prefix}: board polls {len(answers)}: "
+        + ", ".join(
+            f"{count} {kind}"
+            + (
+                f" ({sizes[kind][len(sizes[kind]) // 2] / 1024:.0f} KB median, "
+                f"{sizes[kind][-1] / 1024:.0f} KB most)"
+                if kind in ("whole", "delta")
+                else ""
+            )
+            for kind, count in kinds.most_common()
+        )
+        + f"; p95 {percentile([ms for b in boards.values() for ms in b.poll_ms], 0.95):.0f} ms; "
         f"nginx passed {retried} requests on to the other app server"
     )
     run.report(
