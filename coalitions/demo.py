@@ -415,6 +415,91 @@ JOURNEY_MOMENTS: dict[str, dict[int, tuple[str, str]]] = {
     },
 }
 
+# The round "Stories of change" at the later pitstops: per coalition and pitstop, what two
+# members told had changed for them since the last pitstop, and why the group chose the first.
+CHANGE_STORIES: dict[str, dict[int, tuple[tuple[str, str], str]]] = {
+    "apeldoorn": {
+        2: (
+            (
+                "Eerst vroeg ik Youssef om de sleutel. Nu heb ik er zelf een.",
+                "Ik zeg nu op het overleg als ik het ergens niet mee eens ben.",
+            ),
+            "Een eigen sleutel laat zien dat de buurtkamer nu ook van ons is.",
+        ),
+        3: (
+            (
+                "Ik maakte zelf de buurtmaaltijd. Youssef kwam als gast.",
+                "Mijn buurman komt nu elke week. Eerst bleef hij binnen.",
+            ),
+            "Zo ziet samen doen eruit: wij trekken, Youssef helpt.",
+        ),
+    },
+    "horst-aan-de-maas": {
+        2: (
+            (
+                "Ik weet nu wie ik kan bellen als de bus niet komt.",
+                "Ik reed voor het eerst mee als chauffeur. Dat was een mooie rit.",
+            ),
+            "Mensen weten elkaar nu te vinden. Dat was er eerst niet.",
+        ),
+        3: (
+            (
+                "We vonden zelf vier nieuwe chauffeurs. Welzijn hoefde niets te doen.",
+                "Ik vraag nu om hulp. Dat deed ik vroeger nooit.",
+            ),
+            "Voor het eerst losten bewoners zelf het grootste probleem op.",
+        ),
+    },
+    "utrecht": {
+        2: (
+            (
+                "Ik praat nu Nederlands met de buurvrouw. Eerst durfde ik dat niet.",
+                "Ik zet de stoelen niet meer alleen klaar. De moeders helpen.",
+            ),
+            "Taal maakt contact. Daar is het taalcafé voor.",
+        ),
+        3: (
+            (
+                "Wij runnen het taalcafé nu zelf. Het buurtteam is onze gast.",
+                "Mijn dochter leest nu voor aan oma. In het Nederlands.",
+            ),
+            "Het taalcafé is nu echt van de moeders.",
+        ),
+    },
+    "voorst": {
+        2: (
+            (
+                "Ik plan nu zelf de klussen met de buren. Dat gaat goed.",
+                "De maaltijd op dinsdag is elke week vol.",
+            ),
+            "Bewoners plannen zelf. Dat is de stap die we wilden zetten.",
+        ),
+        3: (
+            (
+                "Toen de gemeente cijfers wilde, nam Welzijn het weer over. Ik stond aan de kant.",
+                "Ik kook nog steeds op dinsdag. Dat laat ik niet los.",
+            ),
+            "Het laat zien hoe snel het terug gaat als de druk stijgt. Daar willen we van leren.",
+        ),
+    },
+    "wageningen": {
+        2: (
+            (
+                "Ik kook nu samen met een student. We praten over vroeger.",
+                "Ik ken nu de namen van de oudere buren in mijn straat.",
+            ),
+            "Jong en oud doen nu echt iets samen, niet alleen naast elkaar.",
+        ),
+        3: (
+            (
+                "Wij kiezen nu zelf wat we eten. Dat voelt als thuis.",
+                "Ik doe de boodschappen en leer koken van mevrouw Jansen.",
+            ),
+            "De ouderen beslissen nu zelf. Dat wilden we al lang.",
+        ),
+    },
+}
+
 LATER_AGREEMENTS = {
     2: [
         "Nieuwe bewoners persoonlijk uitnodigen voor de koffie",
@@ -831,6 +916,7 @@ def _later_round(pitstop, held, themes, facilitator) -> None:
             )
             if reflection.visibility == Visibility.QUOTABLE:
                 quotable[key].append(reflection)
+        _change_stories(session, members, start, index)
         for number, what in enumerate(LATER_AGREEMENTS[pitstop.number]):
             # Kept, or still under way; Voorst dropped its report with residents under pressure.
             if pitstop.number == 2:
@@ -871,6 +957,34 @@ def _later_round(pitstop, held, themes, facilitator) -> None:
         if created:
             thread.themes.add(themes[key])
             thread.evidence.add(*quotable[key][:3])
+
+
+def _change_stories(session, members, start: datetime.datetime, index: int) -> None:
+    """The round "Stories of change": two stories, the first chosen by the group (and quotable,
+    so the report can tell it), the other shared with the coalition."""
+    stories, why = CHANGE_STORIES[session.coalition.slug][session.pitstop.number]
+    session.phases.insert(session.phases.index(Session.Phase.CHECK_IN) + 1, Session.Phase.CHANGE)
+    told = []
+    for position, text in enumerate(stories):
+        moment = _aware(start + datetime.timedelta(minutes=5 + position))
+        member = members[(position * 3 + index + 1) % len(members)]
+        told.append(
+            Reflection.objects.create(
+                coalition=session.coalition,
+                session=session,
+                phase=Session.Phase.CHANGE,
+                kind=Kind.SUCCESS if position == 0 else Kind.OBSERVATION,
+                text=text,
+                visibility=Visibility.QUOTABLE if position == 0 else Visibility.COALITION,
+                author=member,
+                author_role=member.role,
+                created_at=moment,
+                revealed_at=moment,
+            )
+        )
+    session.chosen_story = told[0]
+    session.chosen_story_why = why
+    session.save(update_fields=["phases", "chosen_story", "chosen_story_why"])
 
 
 def _aware(moment: datetime.datetime) -> datetime.datetime:

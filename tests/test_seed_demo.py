@@ -149,3 +149,28 @@ def test_the_demo_shows_a_journey_of_three_held_pitstops_and_a_fourth_planned(de
         assert threads.count() == 3
         assert all(thread.continues is not None for thread in threads)
         assert all(thread.evidence.exists() for thread in threads)
+
+
+def test_the_later_pitstops_held_a_round_of_change_stories_with_a_chosen_story(demo, client):
+    """Each coalition told stories of change at pitstops 2 and 3 and chose one, with why;
+    the first pitstop had no earlier one to tell about."""
+    for session in Session.objects.filter(status=Session.Status.CLOSED):
+        stories = session.reflections.filter(phase=Session.Phase.CHANGE)
+        if session.pitstop.number == 1:
+            assert not session.has_change_round and not stories.exists()
+            continue
+        assert session.has_change_round, session
+        assert stories.count() == 2, session
+        assert session.chosen_story in stories and session.chosen_story_why, session
+        # Quotable, so the report may tell it; the group's words are the writer's to share.
+        assert session.chosen_story.visibility == Reflection.Visibility.QUOTABLE
+    session = Session.objects.get(coalition__slug="voorst", pitstop__number=3)
+    client.force_login(get_user_model().objects.get(username="begeleider"))
+    response = client.get(
+        reverse(
+            "pitstops:journey",
+            kwargs={"expedition": session.pitstop.expedition.slug, "slug": "voorst"},
+        )
+    )
+    assert session.chosen_story.text in response.content.decode()
+    assert session.chosen_story_why in response.content.decode()
