@@ -16,6 +16,10 @@ MAILERS = {"default": {"BACKEND": "django.core.mail.backends.locmem.EmailBackend
 # Static files come from the finders; no collectstatic needed to run the tests.
 STATIC_ROOT = None
 WHITENOISE_USE_FINDERS = True
+# Looked up when asked for, as in development: otherwise WhiteNoise lists and reads the headers of
+# every static file each time a test client starts its middleware (once per client, thousands of
+# times a run).
+WHITENOISE_AUTOREFRESH = True
 STORAGES = {
     **STORAGES,
     "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
