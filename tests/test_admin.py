@@ -5,13 +5,11 @@ This is also the admin's permission matrix: only superusers get in.
 
 from __future__ import annotations
 
-import io
 import re
 
 import pytest
 from django.contrib import admin
 from django.contrib.auth.models import User
-from django.core.management import call_command
 from django.test import RequestFactory
 from django.urls import reverse
 from django.utils.html import escape
@@ -25,8 +23,8 @@ PROJECT_MODELS = [m for m in MODELS if m._meta.app_label in ("coalitions", "pits
 
 
 @pytest.fixture
-def demo(db):
-    call_command("seed_demo", stdout=io.StringIO())
+def demo(demo_rows):
+    """The demo expedition, built once for the admin tests in a row (SharedRows, conftest)."""
 
 
 def admin_url(model, action: str, *args) -> str:
