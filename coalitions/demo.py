@@ -298,6 +298,18 @@ SMALL_THINGS = [
     (SmallThing.Kind.FAILURE, "Het appje over de vergadering kwam te laat", 5, []),
 ]
 
+# When each small thing was noted: the first four on the way to pitstops 2 and 3, so the journey
+# shows them along the way; the last three in the days before the demo is loaded (None).
+SMALL_THING_DATES = [
+    datetime.datetime(2026, 4, 28, 12, 0, tzinfo=datetime.UTC),
+    datetime.datetime(2026, 5, 20, 12, 0, tzinfo=datetime.UTC),
+    datetime.datetime(2026, 7, 22, 12, 0, tzinfo=datetime.UTC),
+    datetime.datetime(2026, 8, 30, 12, 0, tzinfo=datetime.UTC),
+    None,
+    None,
+    None,
+]
+
 # The tamtam: (index of the author, text, hours ago). "@First name" mentions a member.
 TAMTAM = [
     (0, "Goedemorgen allemaal! De koffie staat vanaf tien uur klaar.", 70),
@@ -811,7 +823,8 @@ def _space(coalition, members) -> None:
                 "kind": kind,
                 "lead": members[lead % len(members)],
                 "added_by": members[lead % len(members)],
-                "created_at": now - datetime.timedelta(days=len(SMALL_THINGS) - position),
+                "created_at": SMALL_THING_DATES[position]
+                or now - datetime.timedelta(days=4 - position),
             },
         )
         if created:
