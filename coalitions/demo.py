@@ -969,7 +969,11 @@ def _later_round(pitstop, held, themes, facilitator) -> None:
         )
         if created:
             thread.themes.add(themes[key])
-            thread.evidence.add(*quotable[key][:3])
+            # Coalitions said the same words at times; a red thread quotes each only once.
+            by_text = {}
+            for reflection in quotable[key]:
+                by_text.setdefault(reflection.text, reflection)
+            thread.evidence.add(*list(by_text.values())[:3])
 
 
 def _change_stories(session, members, start: datetime.datetime, index: int) -> None:
