@@ -15,6 +15,7 @@ from django.utils.text import slugify
 from django.utils.translation import gettext as _
 
 from .markdown import blocks
+from .readability import as_sentence
 from .report import Report
 
 PRINT_CSS = "css/report-print.css"
@@ -166,7 +167,7 @@ def _short_docx(document: object, report: Report) -> None:
         for group in report.follow_up:
             document.add_heading(group.coalition, level=2)
             for agreement in group.agreements:
-                parts = [agreement.what]
+                parts = [as_sentence(agreement.what)]
                 if agreement.lead_role:
                     parts.append(_("A %(role)s leads it.") % {"role": agreement.lead_role})
                 if agreement.due_on:

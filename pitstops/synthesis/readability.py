@@ -70,3 +70,10 @@ def readability_message(score: float) -> str:
         "The short introduction is still hard to read (score %(score)d; 70 or more is easy). "
         "Try shorter sentences and shorter words."
     ) % {"score": shown}
+
+
+def as_sentence(text: str) -> str:
+    """A line people typed without a full stop, ended as a sentence, so the words after it in
+    plain text (and read aloud) start a new sentence."""
+    text = (text or "").rstrip()
+    return text if not text or text[-1] in ".!?…:;)\"\u201d\u2019'" else f"{text}."

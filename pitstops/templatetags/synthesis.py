@@ -7,6 +7,7 @@ from django.utils.html import escape
 from django.utils.safestring import SafeString, mark_safe
 
 from ..synthesis.markdown import render_markdown
+from ..synthesis.readability import as_sentence
 from ..synthesis.workspace import HIT_START, HIT_STOP
 
 register = template.Library()
@@ -24,3 +25,8 @@ def highlight(snippet: str) -> SafeString:
 @register.filter
 def markdown(text: str) -> SafeString:
     return render_markdown(text)
+
+
+@register.filter
+def sentence(text: str) -> str:
+    return as_sentence(text)

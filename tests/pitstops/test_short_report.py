@@ -121,6 +121,8 @@ def test_the_short_report_has_the_same_quotes_and_agreements_and_never_a_name(
     assert "Een <em>inleiding</em> van het team." not in page  # the full one's introduction
     assert "We zagen" not in page  # the team's longer analysis stays in the full report
     assert "What we heard" in page and "What we will do" in page
+    # An agreement typed without a full stop ends as a sentence before who leads it.
+    assert "Samen koken. A resident leads it." in page
     for secret in SECRETS + NAMES:
         assert secret not in page
     assert url(world, "report_short") in full  # the whole report links to the short one
@@ -138,7 +140,7 @@ def test_the_short_report_as_pdf_and_word_file(client_for, world, rich):
     for text in (pdf_text(pdf), docx_text(word)):
         assert "the short version" in text
         assert "Kort en gewoon." in text
-        assert "Wij lopen samen op, met naam" in text and "Samen koken" in text
+        assert "Wij lopen samen op, met naam" in text and "Samen koken. A resident" in text
         assert "out of 5." in text and "What we will do" in text
         for secret in SECRETS + NAMES:
             assert secret not in text
