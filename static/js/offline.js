@@ -20,9 +20,17 @@
   /* A copy shown offline: once the connection is back, offer the newest version. */
   if (fromCache) {
     var reload = banner.querySelector("[data-offline-reload]");
+    var away = banner.querySelector("[data-offline-away]");
+    var back = banner.querySelector("[data-offline-back]");
     var offerReload = function () { if (reload) { reload.hidden = false; } };
+    // The phone says whether it has a connection again; the banner says so in words.
+    var connected = function (online) {
+      if (away && back) { away.hidden = online; back.hidden = !online; }
+      if (online) { offerReload(); }
+    };
     if (reload) { reload.addEventListener("click", function () { window.location.reload(); }); }
-    window.addEventListener("online", offerReload);
+    window.addEventListener("online", function () { connected(true); });
+    window.addEventListener("offline", function () { connected(false); });
     if (navigator.onLine) { offerReload(); }  // shown because the server was away, not the phone
   }
 

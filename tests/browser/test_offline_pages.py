@@ -149,6 +149,12 @@ def test_the_session_page_opens_offline_and_cards_written_there_arrive_once_in_o
     back_online(context, phone)
     expect(phone.locator("#own-card-list")).to_contain_text("Drie", timeout=FOLLOW)
     expect(phone.locator("#queue-status")).to_have_text("Je kaartje is bewaard.")
+    # The copy's banner no longer says the phone is offline, and offers the newest version.
+    expect(phone.get_by_text(BANNER)).to_be_hidden()
+    expect(
+        phone.get_by_text(re.compile(r"Je bent weer online\. Dit is nog de pagina van"))
+    ).to_be_visible()
+    expect(phone.get_by_role("button", name="Laat de nieuwste versie zien")).to_be_visible()
     stored = list(
         Reflection.objects.filter(session=session)
         .order_by("created_at", "pk")
