@@ -283,6 +283,13 @@ class Reflection(models.Model):
         return f"{moment:020d}-{self.pk:015d}"
 
     @property
+    def kind_label(self) -> str:
+        """What the card is, in words: a story of change has no kind to choose, so it says so."""
+        if self.phase == Session.Phase.CHANGE:
+            return str(_("story of change"))
+        return self.get_kind_display()
+
+    @property
     def is_visible_to_group(self) -> bool:
         """Shown on the board and to the other participants."""
         return (

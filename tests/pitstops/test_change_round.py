@@ -111,6 +111,10 @@ def test_stories_wait_for_the_reveal_then_each_phone_marks_one_and_the_group_cho
     assert "Ik ken nu mijn buren" not in page.text
     assert "What has changed for you since the last pitstop?" in page.text
     assert "The stories are shown when the facilitator shows them all at once." in page.text
+    # Among the phone's own cards a story says what it is; it has no kind of card to show.
+    own = ans.get(reverse("pitstops:participate", args=[live.pk])).text
+    assert "story of change · may be quoted anonymously" in own
+    assert "observation · may be quoted" not in own
     # Marking before the reveal: refused.
     assert mark(kees, live, stories["Ik ken nu mijn buren"]).status_code == 302
     assert not ResonanceMark.objects.exists()
