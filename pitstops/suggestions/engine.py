@@ -38,7 +38,8 @@ EMBEDDINGS = "embeddings"
 COMBINED = "combined"
 METHODS = (TFIDF, EMBEDDINGS, COMBINED)
 # The best on the tuning sets (tests/data/labelled_, tuning_, dev_ and dev2_reflections.jsonl);
-# the held-out set (heldout_reflections.jsonl) only reports, see tests/benchmarks/clustering.py.
+# the held-out sets (heldout_ and heldout2_reflections.jsonl) only report, see
+# tests/benchmarks/clustering.py.
 DEFAULT_METHOD = COMBINED
 
 DEFAULT_MAX_CLUSTERS = 20
