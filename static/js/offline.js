@@ -67,6 +67,38 @@
     });
   }
 
+  /* A log-out or leaving asked for without a connection (see below), to finish once there is
+     one: on this page when the connection comes back, or on the next page of the same signed-in
+     session or participant that has the form. A new log-in has another viewer: then it is
+     dropped, as it is after a day. Words still waiting are sent first (queue.js). */
+  var LATER = "pitstop-finish-later";
+  var LATER_MS = 24 * 60 * 60 * 1000;
+  var accountMeta = document.querySelector('meta[name="pitstop-account"]');
+  function viewerOf(form) {
+    var viewer = form.dataset.offlineForget;
+    return viewer === "account" ? "account:" + (accountMeta ? accountMeta.content : "") : viewer;
+  }
+  function finishLater() {
+    var later = null;
+    try { later = JSON.parse(localStorage.getItem(LATER) || "null"); } catch (e) { later = null; }
+    if (!later) { return; }
+    var outdated = !(Date.now() - later.at < LATER_MS) ||
+      (later.viewer.indexOf("account:") === 0 && accountMeta && "account:" + accountMeta.content !== later.viewer);
+    var form = Array.prototype.filter.call(document.querySelectorAll("form[data-offline-finish]"), function (candidate) {
+      return candidate.action === later.action && viewerOf(candidate) === later.viewer;
+    })[0];
+    if (outdated) { localStorage.removeItem(LATER); }
+    if (outdated || !form) { return; }
+    localStorage.removeItem(LATER);
+    var queues = matchingKeys((form.dataset.offlineQueues || "").split(/\s+/).filter(Boolean));
+    var waited = 0;
+    (function submitWhenSent() {
+      // queue.js sends on "online"; if words still wait after a while, the form asks as ever.
+      if (unsent(queues) && waited < 20000) { waited += 500; setTimeout(submitWhenSent, 500); return; }
+      form.requestSubmit();
+    })();
+  }
+
   /* Log out, log out everywhere, erase me, leave the session: forms marked
      data-offline-forget="account" (or a participant's pseudonym). */
   document.addEventListener("submit", function (event) {
@@ -74,11 +106,17 @@
     if (!form.matches || !form.matches("form[data-offline-forget]")) { return; }
     var queues = matchingKeys((form.dataset.offlineQueues || "").split(/\s+/).filter(Boolean));
     if (!navigator.onLine) {
-      // The server cannot hear it now, so nothing is logged out; but what this phone shows
-      // without a connection goes at once. Words still waiting stay, to be sent later.
+      // The server cannot hear it now, so nothing is logged out yet; but what this phone shows
+      // without a connection goes at once. Words still waiting stay, to be sent later. A log-out
+      // or leaving (data-offline-finish) goes on by itself once the connection is back.
       event.preventDefault();
       tell({ type: "forget", viewer: form.dataset.offlineForget });
-      say(script.dataset.msgForgetOffline);
+      if (form.hasAttribute("data-offline-finish")) {
+        localStorage.setItem(LATER, JSON.stringify({ action: form.action, viewer: viewerOf(form), at: Date.now() }));
+        say(script.dataset.msgFinishLater);
+      } else {
+        say(script.dataset.msgForgetOffline);
+      }
       return;
     }
     if (unsent(queues) && form.dataset.offlineConfirmed !== "true") {
@@ -93,6 +131,9 @@
     tell({ type: "forget", viewer: form.dataset.offlineForget });
   }, true);
 
+  if (!fromCache && navigator.onLine) { finishLater(); }
+  window.addEventListener("online", finishLater);
+
   if (!worker) { return; }
   worker.register(script.dataset.worker, { scope: script.dataset.scope }).catch(function () {
     // No worker (an old phone, a private window): every page still works with a connection.
@@ -101,8 +142,7 @@
   if (fromCache) { return; }  // a copy says nothing about who is here now
 
   /* Whose page this is: copies of any other signed-in session go. */
-  var account = document.querySelector('meta[name="pitstop-account"]');
-  if (account) { tell({ type: "viewer", account: account.content }); }
+  if (accountMeta) { tell({ type: "viewer", account: accountMeta.content }); }
 
   /* A page that offers a copy, opened before the worker looked after it (the first visit, a
      new release that took over): ask for the copy. data-offline-kept says it is there. */

@@ -342,17 +342,40 @@ def test_log_out_forgets_the_copies_and_the_next_account_never_sees_them(page, l
     expect(page.get_by_text("Anna de Vries")).to_have_count(0)
 
 
-def test_log_out_while_offline_forgets_the_copies_and_says_it_is_not_done(page, live_server, place):
+def test_log_out_while_offline_forgets_the_copies_at_once_and_logs_out_once_online(
+    page, live_server, place
+):
     page.set_viewport_size(PHONE)
     log_in(page, live_server, "anna", PASSWORD)
     page.goto(f"{live_server.url}{place.home}")
     kept(page)
     page.context.set_offline(True)
     page.get_by_role("button", name="Uitloggen").click()
-    expect(page.locator("#offline-status")).to_contain_text("Dit lukt pas als er weer verbinding")
+    expect(page.locator("#offline-status")).to_contain_text(
+        "Zodra er weer verbinding is, gaat het vanzelf verder."
+    )
     wait_for_no_kept_pages(page)
     page.goto(f"{live_server.url}{place.home}")
     expect(page.get_by_role("heading", name="Geen verbinding", level=1)).to_be_visible()
+
+    # Back online, the next page of that log-in finishes the log-out: the server forgets it.
+    page.context.set_offline(False)
+    page.goto(f"{live_server.url}{place.home}")
+    page.wait_for_url(re.compile("/inloggen/"))
+    page.goto(f"{live_server.url}{place.home}")
+    page.wait_for_url(re.compile("/inloggen/"))
+    assert page.evaluate("() => localStorage.getItem('pitstop-finish-later')") is None
+
+    # A new log-in is another session: a wish left from before does not log it out.
+    log_in(page, live_server, "anna", PASSWORD)
+    page.evaluate(
+        "url => localStorage.setItem('pitstop-finish-later', JSON.stringify("
+        "{action: url, viewer: 'account:a-old', at: Date.now()}))",
+        f"{live_server.url}/uitloggen/",
+    )
+    page.goto(f"{live_server.url}{place.home}")
+    expect(page.get_by_role("button", name="Uitloggen")).to_be_visible()
+    assert page.evaluate("() => localStorage.getItem('pitstop-finish-later')") is None
 
 
 def test_a_session_ended_elsewhere_drops_the_copies_at_the_next_visit(
