@@ -158,6 +158,9 @@ def test_a_participants_pages_have_no_accessibility_violation_in_any_phase(
     for phase in session.phases:
         session.refresh_from_db()
         session.go_to_phase(phase)
+        # Into the new phase now, before the phone's own poll reloads it while it is used here.
+        phone.reload()
+        expect(phone.locator("#live h1")).to_be_visible()
         for easy in (False, True):
             phone.evaluate(
                 EASY_READ_ON if easy else "window.localStorage.removeItem('pitstop-easy-read')"
