@@ -119,6 +119,7 @@ def page_rows(ids: list[int], filters: Filters) -> list[Reflection]:
             "pk",
             "text",
             "kind",
+            "phase",  # a story of change says so instead of its kind
             "visibility",
             "author_role",
             "is_anonymous",

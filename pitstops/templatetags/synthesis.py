@@ -27,6 +27,5 @@ def markdown(text: str) -> SafeString:
     return render_markdown(text)
 
 
-@register.filter
-def sentence(text: str) -> str:
-    return as_sentence(text)
+# A line typed without a full stop, ended as a sentence before the words that follow it.
+register.filter("sentence", as_sentence)

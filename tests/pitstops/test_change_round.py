@@ -141,6 +141,9 @@ def test_stories_wait_for_the_reveal_then_each_phone_marks_one_and_the_group_cho
     assert live.chosen_story_why == "Het laat zien dat we samen werken"
     board = client.get(reverse("pitstops:session_board", args=[live.pk]))
     assert "Het laat zien dat we samen werken" in board.text
+    # Every screen calls a story a story, never the kind of card it did not choose.
+    for page in (run, board):
+        assert page.text.count("story of change</span>") == len(stories), page
 
 
 def test_the_story_mark_and_the_resonance_marks_do_not_count_against_each_other(live, client):
@@ -268,6 +271,7 @@ def test_a_quotable_chosen_story_is_in_the_workspace_and_every_form_of_the_repor
     assert "Ik ken nu mijn buren" in workspace.text
     assert "Omdat het over vertrouwen gaat" in workspace.text
     assert "in the report" in workspace.text
+    assert "story of change</span>" in workspace.text
     for name in ("pitstops:report", "pitstops:report_short"):
         page = client.get(reverse(name, kwargs=kwargs))
         assert "Ik ken nu mijn buren" in page.text, name
