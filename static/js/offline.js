@@ -74,23 +74,29 @@
   var LATER = "pitstop-finish-later";
   var LATER_MS = 24 * 60 * 60 * 1000;
   var accountMeta = document.querySelector('meta[name="pitstop-account"]');
+  var account = "account:" + (accountMeta ? accountMeta.content : "");
   function viewerOf(form) {
     var viewer = form.dataset.offlineForget;
-    return viewer === "account" ? "account:" + (accountMeta ? accountMeta.content : "") : viewer;
+    return viewer === "account" ? account : viewer;
+  }
+  function queuesOf(form) {
+    return matchingKeys((form.dataset.offlineQueues || "").split(/\s+/).filter(Boolean));
   }
   function finishLater() {
     var later = null;
     try { later = JSON.parse(localStorage.getItem(LATER) || "null"); } catch (e) { later = null; }
     if (!later) { return; }
-    var outdated = !(Date.now() - later.at < LATER_MS) ||
-      (later.viewer.indexOf("account:") === 0 && accountMeta && "account:" + accountMeta.content !== later.viewer);
+    var otherLogIn = later.viewer.indexOf("account:") === 0 && accountMeta && later.viewer !== account;
+    if (!(Date.now() - later.at < LATER_MS) || otherLogIn) {
+      localStorage.removeItem(LATER);
+      return;
+    }
     var form = Array.prototype.filter.call(document.querySelectorAll("form[data-offline-finish]"), function (candidate) {
       return candidate.action === later.action && viewerOf(candidate) === later.viewer;
     })[0];
-    if (outdated) { localStorage.removeItem(LATER); }
-    if (outdated || !form) { return; }
+    if (!form) { return; }  // a page without it: the next one may have it
     localStorage.removeItem(LATER);
-    var queues = matchingKeys((form.dataset.offlineQueues || "").split(/\s+/).filter(Boolean));
+    var queues = queuesOf(form);
     var waited = 0;
     (function submitWhenSent() {
       // queue.js sends on "online"; if words still wait after a while, the form asks as ever.
@@ -104,7 +110,7 @@
   document.addEventListener("submit", function (event) {
     var form = event.target;
     if (!form.matches || !form.matches("form[data-offline-forget]")) { return; }
-    var queues = matchingKeys((form.dataset.offlineQueues || "").split(/\s+/).filter(Boolean));
+    var queues = queuesOf(form);
     if (!navigator.onLine) {
       // The server cannot hear it now, so nothing is logged out yet; but what this phone shows
       // without a connection goes at once. Words still waiting stay, to be sent later. A log-out

@@ -416,6 +416,27 @@ def test_a_phone_that_leaves_the_session_forgets_its_copy(new_context, live_serv
     expect(phone.get_by_role("heading", name="Geen verbinding", level=1)).to_be_visible()
 
 
+def test_a_phone_that_leaves_while_offline_forgets_at_once_and_leaves_once_online(
+    new_context, live_server, place
+):
+    session = place.session
+    session.open()
+    context = new_context(PHONE)
+    phone = join_as_guest(context, live_server, session, "Kees")
+    kept(phone)
+    context.set_offline(True)
+    phone.get_by_role("button", name="Stop op deze telefoon").click()
+    expect(phone.locator("#offline-status")).to_contain_text("gaat het vanzelf verder")
+    wait_for_no_kept_pages(phone)
+    # Still on the page when the connection comes back: the phone leaves the session then.
+    back_online(context, phone)
+    expect(phone.get_by_text("Deze telefoon doet niet meer mee aan de sessie.")).to_be_visible(
+        timeout=FOLLOW
+    )
+    phone.goto(f"{live_server.url}/sessie/{session.pk}/meedoen/")
+    expect(phone.get_by_label("Code")).to_be_visible()  # asked to join again, not let in
+
+
 def test_installable_the_worker_controls_the_session_page_after_the_first_visit(
     new_context, live_server, place
 ):
