@@ -35,6 +35,8 @@ class SessionAdmin(admin.ModelAdmin):
     list_select_related = ["coalition", "pitstop"]
     filter_horizontal = ["facilitators", "attendees", "themes"]
     readonly_fields = ["join_code", "version", "opened_at", "closed_at"]
+    # A choice list of the chosen story would hold the words of every reflection there is.
+    raw_id_fields = ["chosen_story"]
 
 
 @admin.register(Participant)

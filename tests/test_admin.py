@@ -14,7 +14,7 @@ from django.test import RequestFactory
 from django.urls import reverse
 from django.utils.html import escape
 
-from pitstops.models import Reflection
+from pitstops.models import Reflection, Session
 from tests.conftest import ROLES
 
 MODELS = sorted(admin.site._registry, key=lambda model: model._meta.label)
@@ -78,6 +78,14 @@ def test_admin_list_shows_no_name_for_anonymous_words(admin_client, demo):
         change = admin_client.get(admin_url(Reflection, "change", words.pk)).text
         for name in words.coalition.members.values_list("name", flat=True):
             assert f"selected>{escape(name)}" not in change
+
+
+def test_a_session_page_lists_no_reflections_of_other_sessions(admin_client, demo):
+    """The chosen story is an id to fill in, not a list of every reflection's words."""
+    session = Session.objects.filter(chosen_story__isnull=False).first()
+    page = admin_client.get(admin_url(Session, "change", session.pk)).text
+    elsewhere = Reflection.objects.exclude(session=session).exclude(text="")
+    assert not [words.text for words in elsewhere if escape(words.text[:60]) in page]
 
 
 @pytest.mark.parametrize("role", [role for role in ROLES if role != "superuser"])
