@@ -6,6 +6,7 @@ from .views import (
     photos,
     report,
     running,
+    streams,
     suggestions,
     summary,
     synthesis,
@@ -115,6 +116,10 @@ urlpatterns = [
     path("expeditie/<slug:slug>/sessie/nieuw/", running.session_create, name="session_create"),
     path("sessie/<int:pk>/leiden/", running.session_run, name="session_run"),
     path("sessie/<int:pk>/bord/", running.session_board, name="session_board"),
+    # Live screens' streams (Server-Sent Events); nginx passes them on unbuffered.
+    path("sessie/<int:pk>/leiden/stroom/", streams.session_run_stream, name="session_run_stream"),
+    path("sessie/<int:pk>/bord/stroom/", streams.session_board_stream, name="session_board_stream"),
+    path("sessie/<int:pk>/meedoen/stroom/", streams.participate_stream, name="participate_stream"),
     path("sessie/<int:pk>/bediening/", running.session_control, name="session_control"),
     path("sessie/<int:pk>/kaart/<int:card_pk>/", running.card_action, name="card_action"),
     path("sessie/<int:pk>/kaart/<int:card_pk>/foto/", photos.card_photo, name="card_photo"),

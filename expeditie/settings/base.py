@@ -112,6 +112,12 @@ CACHES = {
     else {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}
 }
 
+# Live screens hear of every committed change through Redis pub/sub, so that every app server's
+# streams get every session's changes (pitstops/push.py). Without it: this process only.
+PUSH_REDIS_URL = env("PUSH_REDIS_URL", default=REDIS_URL)
+# A stream says it is still there this often, so no proxy closes it for being idle.
+LIVE_STREAM_HEARTBEAT_SECONDS = env.int("LIVE_STREAM_HEARTBEAT_SECONDS", default=15)
+
 # Participants of a live session are kept by a signed cookie, for one day at most.
 PARTICIPANT_COOKIE_MAX_AGE = 60 * 60 * 12
 JOIN_ATTEMPTS_PER_TEN_MINUTES = env.int("JOIN_ATTEMPTS_PER_TEN_MINUTES", default=20)

@@ -19,6 +19,10 @@ from django.utils.translation import gettext_lazy as _
 
 from coalitions.models import Coalition, Expedition, Member, Theme
 
+from .. import push
+from ..push import keep_here as _keep_here
+from ..push import states_here
+
 
 def new_participant_key() -> str:
     """128 bits and more from a secure source (ASVS 7.2.3)."""
@@ -106,19 +110,11 @@ DELTA_VERSIONS = 5000
 # one session then asks the shared cache a few times a second, not a hundred. A change made in
 # this process is seen at once; one made in another process within this time.
 STATE_HERE_SECONDS = 0.25
-# session id -> (when it was read, (version, phase, status)); only ever replaced whole.
-states_here: dict[int, tuple[float, tuple[int, str, str]]] = {}
+# (The state itself is kept in pitstops/push.py, whose messages bring it too.)
 
 
 def live_state_key(session_id: int) -> str:
     return f"pitstops:live-state:{session_id}"
-
-
-def _keep_here(session_id: int, state: tuple[int, str, str]) -> None:
-    """Keep the state in this process too, never going back to an older version."""
-    kept = states_here.get(session_id)
-    if kept is None or kept[1][0] <= state[0]:
-        states_here[session_id] = (time.monotonic(), tuple(state))
 
 
 def remember_live_state(session_id: int, state: tuple[int, str, str]) -> None:
@@ -339,6 +335,8 @@ class Session(models.Model):
             states_here.pop(pk, None)
             cache.delete(live_state_key(pk))
         transaction.on_commit(lambda: remember_live_state(pk, live), robust=True)
+        # Then the open streams of every app server hear of it (pitstops/push.py).
+        transaction.on_commit(lambda: push.publish(pk, live), robust=True)
         return self.version
 
     def _bump(self, card_pks: list[int], withdrawn: list[int], structural: bool) -> tuple:

@@ -9,6 +9,9 @@ no version (no JavaScript, an old page) gets what it always got: the whole fragm
 
 from __future__ import annotations
 
+import re
+from dataclasses import dataclass
+
 from django.conf import settings
 from django.http import HttpRequest, HttpResponse, HttpResponseNotModified
 from django.utils.cache import get_conditional_response, patch_cache_control, patch_vary_headers
@@ -133,3 +136,40 @@ def _versioned(response: HttpResponse) -> HttpResponse:
     patch_cache_control(response, private=True, no_store=True)
     patch_vary_headers(response, ["HX-Request", "Cookie", "Accept-Language", LIVE_VERSION_HEADER])
     return response
+
+
+@dataclass(frozen=True)
+class Push:
+    """One message on a screen's stream (pitstops/views/streams.py), as session.js reads it:
+    `delta` and `whole` carry html as a poll would get it, `reload` asks for the page again
+    (a new phase, no longer joined). The id is the version the screen shows after it, which a
+    reconnecting screen sends back (Last-Event-ID)."""
+
+    event: str
+    html: str = ""
+    version: int = 0
+
+    def encode(self) -> bytes:
+        lines = [f"event: {self.event}"]
+        if self.version:
+            lines.append(f"id: {self.version}")
+        # Every line of the html is a data line; the browser joins them with newlines again.
+        lines += [f"data: {line}" for line in re.split(r"\r\n|\r|\n", self.html)]
+        return ("\n".join(lines) + "\n\n").encode()
+
+
+VERSION_MARKER = re.compile(r'data-live-version="(\d+)"')
+
+
+def push_from_response(response: HttpResponse) -> Push | None:
+    """A polling answer as a stream message; None for "nothing changed"."""
+    if response.status_code == 304:
+        return None
+    if response.get("HX-Refresh") == "true":
+        return Push("reload")
+    if response.status_code != 200:
+        return Push("reload")  # gone, or no longer allowed: the page says why
+    html = response.content.decode()
+    marker = VERSION_MARKER.search(html)
+    event = "delta" if response.get(LIVE_DELTA_HEADER) == "true" else "whole"
+    return Push(event, html, int(marker.group(1)) if marker else 0)

@@ -8,6 +8,7 @@ import segno
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.db.models import QuerySet
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -79,22 +80,48 @@ def qr_svg(url: str) -> str:
     return output.getvalue().decode()
 
 
-def _live_response(request: HttpRequest, session_id: int, kind: str, template: str) -> HttpResponse:
-    """The polled part of the board or the run page: 304 when nothing changed, a delta when the
-    screen said which version it shows and one can bring it up to date, else the whole."""
+LIVE_SCREENS = {"run": "pitstops/session_run.html", "board": "pitstops/session_board.html"}
+
+
+def _live_response(request: HttpRequest, session_id: int, kind: str) -> HttpResponse:
+    """The board or the run page; to a poll (htmx), its live part."""
+    if request.htmx:
+        return live_answer(request, session_id, kind, shown_version(request))
+    return _live_page(request, get_session_to_run(request, session_id), kind)
+
+
+def live_answer(
+    request: HttpRequest, session_id: int, kind: str, shown: int | None
+) -> HttpResponse:
+    """The live part of the board or the run page, for a screen that shows version `shown`
+    (None: it did not say): 304 when nothing changed, a delta when one can bring it up to
+    date, else the whole. Polls and streams (pitstops/views/streams.py) both ask this."""
     # The version and the right to see it in one read, so a 304 tells outsiders nothing.
     runs = Session.objects.filter(pk=session_id)
     if not request.user.is_superuser:
         runs = runs.filter(facilitators=request.user)
     version = runs.order_by().values_list("version", flat=True).first()
     etag = fragment_etag(kind, session_id, version or 0, str(request.user.pk))
-    shown = shown_version(request) if request.htmx else None
-    if request.htmx and version is not None:
+    if version is not None:
         if shown == version:
             return live_not_modified()
         if cached := not_modified(request, etag):
             return cached
     session = get_session_to_run(request, session_id)
+    template = LIVE_SCREENS[kind]
+    context, cards = _live_context(request, session, kind)
+    if shown is not None:
+        # The run page always shows the themes; the board sorts by group once there are groups.
+        delta = build_delta(session, cards, shown, grouped=kind == "board")
+        if delta is not None:
+            return mark_delta(render(request, f"{template}#delta", {**context, "board": delta}))
+    context["board"] = build_board(session, cards)
+    response = render(request, f"{template}#live", context)
+    return mark_fragment(response, etag, versioned=shown is not None)
+
+
+def _live_context(request: HttpRequest, session: Session, kind: str) -> tuple[dict, QuerySet]:
+    """What the board and the run page show, and the cards this screen may see."""
     cards = card_queryset(session)
     if kind == "board":
         cards = cards.shown_to_group()
@@ -104,18 +131,15 @@ def _live_response(request: HttpRequest, session_id: int, kind: str, template: s
     }
     if kind == "run":
         context["join_requests"] = list(session.join_requests.pending().select_related("member"))
-    if shown is not None:
-        # The run page always shows the themes; the board sorts by group once there are groups.
-        delta = build_delta(session, cards, shown, grouped=kind == "board")
-        if delta is not None:
-            return mark_delta(render(request, f"{template}#delta", {**context, "board": delta}))
+    return context, cards
+
+
+def _live_page(request: HttpRequest, session: Session, kind: str) -> HttpResponse:
+    context, cards = _live_context(request, session, kind)
     context["board"] = build_board(session, cards)
-    if not request.htmx:
-        context["qr"] = qr_svg(context["join_url"]) if session.join_code else ""
-        context.update(_run_forms(session) if kind == "run" else {})
-        return render(request, template, context)
-    response = render(request, f"{template}#live", context)
-    return mark_fragment(response, etag, versioned=shown is not None)
+    context["qr"] = qr_svg(context["join_url"]) if session.join_code else ""
+    context.update(_run_forms(session) if kind == "run" else {})
+    return render(request, LIVE_SCREENS[kind], context)
 
 
 def _run_forms(session: Session) -> dict:
@@ -136,12 +160,12 @@ def _run_forms(session: Session) -> dict:
 @require_safe
 @audited("pitstops:session_run")
 def session_run(request: HttpRequest, pk: int) -> HttpResponse:
-    return _live_response(request, pk, "run", "pitstops/session_run.html")
+    return _live_response(request, pk, "run")
 
 
 @require_safe
 def session_board(request: HttpRequest, pk: int) -> HttpResponse:
-    return _live_response(request, pk, "board", "pitstops/session_board.html")
+    return _live_response(request, pk, "board")
 
 
 def _done(request: HttpRequest, session: Session, error: ValidationError | None = None):

@@ -42,6 +42,7 @@ from ..forms import (
 )
 from ..models import Agreement, JoinRequest, Participant, Reflection, Session
 from .live import (
+    Push,
     cookie_name,
     current_participant,
     fragment_etag,
@@ -351,7 +352,7 @@ def participate(request: HttpRequest, pk: int) -> HttpResponse:
     (expeditie/offline.py); the card form then still works, through the queue.
     """
     if request.htmx:
-        return _poll(request, pk)
+        return poll(request, pk, shown_version(request), request.GET.get("state"))
     participant = current_participant(request, pk)
     if participant is None:
         return _rejoin(request)
@@ -376,8 +377,11 @@ def leave(request: HttpRequest, pk: int) -> HttpResponse:
     return response
 
 
-def _poll(request: HttpRequest, pk: int) -> HttpResponse:
+def poll(request: HttpRequest, pk: int, shown: int | None, page_state: str | None) -> HttpResponse:
     """What a phone asks every second: usually a 304 without any database read.
+
+    `shown` is the version the phone shows (None: it sent none), `page_state` the phase and
+    status its page was made for (None: it did not say).
 
     The signed cookie proves the phone joined this session. Outside the resonance phase every
     participant sees the same cards, so what a poll gets is shared through the cache: a delta
@@ -389,16 +393,11 @@ def _poll(request: HttpRequest, pk: int) -> HttpResponse:
     key = participant_key(request, pk)
     state = Session.live_state(pk)
     # Not (or no longer) joined, or a new phase: reload the page, which shows what to do.
-    if (
-        key is None
-        or state is None
-        or request.GET.get("state") not in (None, f"{state[1]}-{state[2]}")
-    ):
+    if key is None or state is None or page_state not in (None, page_state_of(state)):
         response = HttpResponse(status=204)
         response["HX-Refresh"] = "true"
         return response
     version, phase, _status = state
-    shown = shown_version(request)
     if shown == version:
         return live_not_modified()
     versioned = shown is not None
@@ -425,6 +424,36 @@ def _poll(request: HttpRequest, pk: int) -> HttpResponse:
     return mark_fragment(HttpResponse(html), etag, versioned=versioned)
 
 
+def page_state_of(state: tuple[int, str, str]) -> str:
+    """The phase and status a phone's page was made for, as it sends them back (?state=)."""
+    return f"{state[1]}-{state[2]}"
+
+
+def pushed_to_phones(pk: int, shown: int | None) -> tuple[str, Push | None]:
+    """What the stream of every phone at version `shown` sends now, as (page state, message).
+
+    The same for all of them, so a server's streams ask it once per version (Hub.shared) and
+    the renderings are shared with the polls through the cache. Unlike a poll, it always brings
+    the phone to the newest version: a stream is told of each change once. In the phases that
+    show a phone its own marks the message is `own` (each stream asks `poll` for its phone),
+    and `wait` when the whole fragment is being rendered elsewhere: the stream asks again soon.
+    """
+    state = Session.live_state(pk)
+    if state is None:
+        return "", Push("reload")
+    version, phase, _status = state
+    if shown == version:
+        return page_state_of(state), None
+    if phase in MARKING_PHASES:
+        return page_state_of(state), Push("own")
+    if shown is not None and (delta := _shared_delta(pk, shown, version)) is not None:
+        return page_state_of(state), Push("delta", delta, version)
+    rendered, html = _shared_fragment(pk, version, max_age=0)
+    if rendered < version:
+        return page_state_of(state), Push("wait")
+    return page_state_of(state), Push("whole", html, rendered)
+
+
 LIVE = "pitstops/participate.html#live"
 DELTA = "pitstops/participate.html#delta"
 SHARED_FRAGMENT_MAX_AGE = 1.0  # seconds; with the 1 s poll a card shows within 2 s
@@ -440,7 +469,9 @@ SHARED_RENDERING_SECONDS = 10
 SHARED_RENDERING_WAIT = 1.0
 
 
-def _shared_fragment(pk: int, version: int) -> tuple[int, str]:
+def _shared_fragment(
+    pk: int, version: int, max_age: float = SHARED_FRAGMENT_MAX_AGE
+) -> tuple[int, str]:
     """The fragment every participant sees, as (version it shows, html).
 
     Rendered by one poll at a time: after a reveal a whole room polls within two seconds, and
@@ -449,7 +480,7 @@ def _shared_fragment(pk: int, version: int) -> tuple[int, str]:
     """
     cache_key = f"pitstops:participant-live:{pk}:{get_language()}"
     cached = cache.get(cache_key)
-    if cached and (cached[0] == version or time.time() - cached[2] < SHARED_FRAGMENT_MAX_AGE):
+    if cached and (cached[0] >= version or time.time() - cached[2] < max_age):
         return cached[0], cached[1]
     rendering = f"{cache_key}:rendering"
     if cached and not cache.add(rendering, True, timeout=SHARED_RENDERING_SECONDS):

@@ -32,6 +32,14 @@
   var LIVE_ID = "live";
   var lastFragment = {};
 
+  /* While the screen's stream is open (below) it brings every change: the polls are left out. */
+  document.addEventListener("htmx:beforeRequest", function (event) {
+    var live = event.detail.elt;
+    if (streamOpen && live && live.id === LIVE_ID && event.detail.requestConfig.verb === "get") {
+      event.preventDefault();
+    }
+  });
+
   document.addEventListener("htmx:configRequest", function (event) {
     var live = event.detail.elt;
     if (!live || live.id !== LIVE_ID || event.detail.verb !== "get") { return; }
@@ -131,6 +139,95 @@
       if (section.hasAttribute("data-hide-empty")) { section.hidden = count === 0; }
     });
   }
+
+  /* Push. A screen whose live part names a stream (data-live-stream) opens it: the server sends
+     each change the moment it is committed (pitstops/views/streams.py), as a delta or as the
+     whole live part, the same html a poll gets. The stream counts as open from its first
+     message ("ready"): behind a proxy that holds messages back none comes, and the polls simply
+     go on. So they do while the stream is down (the browser tries it again by itself), when the
+     server streams nothing (204: served without ASGI), and when no message, not even the
+     heartbeat, came for a while. Nothing of this is shown: the screen just stays up to date. */
+  var streamOpen = false;
+  var stream = null;
+  var silentSince = 0;
+  var heartbeatSeconds = 15;
+  var STREAM_RETRY_MS = 10000;  // after a stream that ended for good, try a new one this late
+
+  function heard() {
+    silentSince = Date.now();
+    streamOpen = true;
+  }
+
+  function openStream(sendVersion) {
+    var live = document.getElementById(LIVE_ID);
+    if (!live || !live.dataset.liveStream || !window.EventSource) { return; }
+    var url = live.dataset.liveStream;
+    var marker = live.querySelector("[data-live-version]");
+    if (marker && sendVersion) {
+      url += (url.indexOf("?") < 0 ? "?" : "&") + "v=" + encodeURIComponent(marker.dataset.liveVersion);
+    }
+    var source = new EventSource(url);
+    stream = source;
+    source.addEventListener("ready", function (event) {
+      heartbeatSeconds = parseInt(event.data, 10) || heartbeatSeconds;
+      heard();
+    });
+    source.addEventListener("beat", heard);
+    source.addEventListener("delta", function (event) {
+      heard();
+      delete lastFragment[LIVE_ID];
+      if (!applyDelta(event.data)) { restartStream(false); }  // ask for the whole instead
+    });
+    source.addEventListener("whole", function (event) {
+      heard();
+      swapWhole(event.data);
+    });
+    source.addEventListener("reload", function () {
+      closeStream();
+      window.location.reload();
+    });
+    source.addEventListener("error", function () {
+      streamOpen = false;  // the polls take over until the stream is back
+      if (source.readyState === EventSource.CLOSED && stream === source) {
+        stream = null;
+        setTimeout(function () { if (!stream) { openStream(true); } }, STREAM_RETRY_MS);
+      }
+    });
+  }
+
+  function closeStream() {
+    streamOpen = false;
+    if (stream) { stream.close(); stream = null; }
+  }
+
+  function restartStream(sendVersion) {
+    closeStream();
+    openStream(sendVersion);
+  }
+
+  /* The whole live part, placed as a poll's answer would be (hx-select, hx-select-oob). */
+  function swapWhole(html) {
+    var live = document.getElementById(LIVE_ID);
+    if (!live || lastFragment[LIVE_ID] === html) { return; }
+    lastFragment[LIVE_ID] = html;
+    delete live.dataset.needsWhole;
+    htmx.swap(live, html, { swapStyle: "innerHTML" }, {
+      select: live.getAttribute("hx-select") || undefined,
+      selectOOB: live.getAttribute("hx-select-oob") || undefined
+    });
+    refreshLists();
+    tickTimers();
+  }
+
+  /* A stream that went quiet for more than two heartbeats is dead, whatever the browser thinks. */
+  setInterval(function () {
+    if (streamOpen && Date.now() - silentSince > 2.5 * heartbeatSeconds * 1000) {
+      restartStream(true);
+    }
+  }, 5000);
+  document.addEventListener("DOMContentLoaded", function () { openStream(true); });
+  window.addEventListener("pagehide", closeStream);
+  window.addEventListener("pageshow", function (event) { if (event.persisted) { openStream(true); } });
 
   /* Cards written on the phone go through static/js/queue.js, which keeps them until the
      server confirms them, also offline and across a reload. */

@@ -8,6 +8,7 @@ from tests.factories import RedThreadFactory, RedThreadSuggestionFactory
 from tests.matrix import LOGIN, expect, logged_in
 
 FACILITATORS_ONLY = logged_in(404, facilitator=200, superuser=200)
+STREAM_FOR_FACILITATORS = logged_in(404, facilitator=204, superuser=204)
 POST_ONLY = expect(405, anonymous=LOGIN)
 # An export of a pitstop with nothing in it yet: the team is sent back to the page, with a message.
 FACILITATORS_ONLY_OR_EMPTY = logged_in(404, facilitator=302, superuser=302)
@@ -107,6 +108,10 @@ CASES = [
     ("pitstops:session_create", lambda w: {"slug": w.expedition.slug}, FACILITATORS_ONLY),
     ("pitstops:session_run", session, FACILITATORS_ONLY),
     ("pitstops:session_board", session, FACILITATORS_ONLY),
+    # Streams answer 204 ("poll instead") outside an ASGI server, as in these tests; outsiders
+    # get the page's 404 first (tests/pitstops/test_streams.py streams them through ASGI).
+    ("pitstops:session_run_stream", session, STREAM_FOR_FACILITATORS),
+    ("pitstops:session_board_stream", session, STREAM_FOR_FACILITATORS),
     ("pitstops:session_summary", session, FACILITATORS_ONLY),  # members: once closed
     ("pitstops:session_control", session, POST_ONLY),
     ("pitstops:card_action", card, POST_ONLY),
@@ -126,6 +131,7 @@ CASES = [
     ("pitstops:join_request", lambda w: {}, PUBLIC_POST_ONLY),
     ("pitstops:join_wait", session, expect(302)),  # no request from this phone: join page
     ("pitstops:participate", session, expect(302)),  # not joined: back to the join page
+    ("pitstops:participate_stream", session, expect(204)),  # not joined: nothing to stream
     ("pitstops:card_post", session, PUBLIC_POST_ONLY),
     ("pitstops:leave", session, PUBLIC_POST_ONLY),
     ("pitstops:card_change", card, PUBLIC_POST_ONLY),

@@ -1,0 +1,179 @@
+"""Push: every app server hears of every committed change to a live session at once.
+
+`publish` runs when a change is committed (Session.touch): it sends the session's new
+(version, phase, status) over Redis pub/sub (PUSH_REDIS_URL), or, without Redis (development,
+tests), straight to this process's open streams. Each serving process keeps one subscription
+(`Hub`), however many screens it streams to, and wakes only the streams of that session. What a
+woken stream sends is built elsewhere (pitstops/views/streams.py); a message here says only
+that something changed, never what.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+import threading
+import time
+from collections import defaultdict
+from collections.abc import Awaitable, Callable, Iterator
+from typing import Any
+
+import redis
+import redis.asyncio
+from django.conf import settings
+
+logger = logging.getLogger(__name__)
+
+CHANNEL_PREFIX = "pitstop:live:"
+# After a lost subscription, wait this long before subscribing again.
+RECONNECT_SECONDS = 1.0
+
+
+def publish(session_id: int, state: tuple[int, str, str]) -> None:
+    """Tell every server's streams that a session changed (call once it is committed).
+
+    A Redis that is away loses the message, not the change: the screens' streams then heal
+    when the subscription comes back (every stream looks again), and polling screens never
+    depended on it."""
+    url = settings.PUSH_REDIS_URL
+    if not url:
+        hub.notify_threadsafe(session_id, state)
+        return
+    try:
+        _client(url).publish(f"{CHANNEL_PREFIX}{session_id}", " ".join(map(str, state)))
+    except (redis.RedisError, OSError) as error:
+        logger.warning("push: could not publish session %s: %s", session_id, error)
+
+
+# What this process knows of each live session: session id -> (when it heard it, (version,
+# phase, status)), from its own changes, the shared cache, and pushed messages; only ever
+# replaced whole (Session.live_state reads it).
+states_here: dict[int, tuple[float, tuple[int, str, str]]] = {}
+
+
+def keep_here(session_id: int, state: tuple[int, str, str]) -> None:
+    """Keep the state in this process, never going back to an older version."""
+    kept = states_here.get(session_id)
+    if kept is None or kept[1][0] <= state[0]:
+        states_here[session_id] = (time.monotonic(), tuple(state))
+
+
+_clients: dict[str, redis.Redis] = {}
+
+
+def _client(url: str) -> redis.Redis:
+    """One client per process: its connection pool serves every thread."""
+    if url not in _clients:
+        _clients[url] = redis.Redis.from_url(url, socket_timeout=1, socket_connect_timeout=1)
+    return _clients[url]
+
+
+def parse(channel: str | bytes, data: str | bytes) -> tuple[int, tuple[int, str, str]] | None:
+    """(session id, state) from a pub/sub message; None for anything else."""
+    if isinstance(channel, bytes):
+        channel = channel.decode(errors="replace")
+    if isinstance(data, bytes):
+        data = data.decode(errors="replace")
+    parts = data.split(" ")
+    session_id = channel.removeprefix(CHANNEL_PREFIX)
+    if len(parts) != 3 or not session_id.isdigit() or not parts[0].isdigit():
+        return None
+    return int(session_id), (int(parts[0]), parts[1], parts[2])
+
+
+class Hub:
+    """This process's streams, by session, and the one subscription that wakes them.
+
+    Lives on the serving event loop. A stream waits on its own asyncio.Event; a message for its
+    session sets it. Work shared by the streams of a session (`shared`) runs once per key."""
+
+    def __init__(self) -> None:
+        self._loop: asyncio.AbstractEventLoop | None = None
+        self._listener: asyncio.Task | None = None
+        self._waiting: dict[int, set[asyncio.Event]] = defaultdict(set)
+        self._in_flight: dict[Any, asyncio.Future] = {}
+        self._lock = threading.Lock()
+
+    def _attach(self) -> None:
+        """Bind to the running loop (a new one after a restart, in tests) and subscribe."""
+        loop = asyncio.get_running_loop()
+        if self._loop is not loop:
+            with self._lock:
+                self._loop = loop
+                self._waiting = defaultdict(set)
+                self._in_flight = {}
+                self._listener = None
+        if self._listener is None and settings.PUSH_REDIS_URL:
+            self._listener = loop.create_task(self._listen(settings.PUSH_REDIS_URL))
+
+    @contextlib.contextmanager
+    def watching(self, session_id: int) -> Iterator[asyncio.Event]:
+        """An event set whenever the session changes, for as long as the stream is open."""
+        self._attach()
+        changed = asyncio.Event()
+        self._waiting[session_id].add(changed)
+        try:
+            yield changed
+        finally:
+            streams = self._waiting.get(session_id)
+            if streams is not None:
+                streams.discard(changed)
+                if not streams:
+                    del self._waiting[session_id]
+
+    def open_streams(self) -> int:
+        return sum(len(streams) for streams in self._waiting.values())
+
+    def notify(self, session_id: int, state: tuple[int, str, str] | None = None) -> None:
+        if state is not None:
+            # This process's polls and streams read the new state without asking the cache.
+            keep_here(session_id, state)
+        for changed in self._waiting.get(session_id, ()):
+            changed.set()
+
+    def notify_all(self) -> None:
+        for changed in [event for events in self._waiting.values() for event in events]:
+            changed.set()
+
+    def notify_threadsafe(self, session_id: int, state: tuple[int, str, str]) -> None:
+        """From a request's thread (no Redis: one process serves pages and streams)."""
+        loop = self._loop
+        if loop is not None and not loop.is_closed():
+            with contextlib.suppress(RuntimeError):  # the loop closed meanwhile
+                loop.call_soon_threadsafe(self.notify, session_id, state)
+
+    async def shared(self, key: Any, work: Callable[[], Awaitable[Any]]) -> Any:
+        """`work()`'s result, computed once for all streams that ask with the same key while it
+        runs: a room of phones at one version costs one rendering, not sixty."""
+        future = self._in_flight.get(key)
+        if future is None:
+            future = asyncio.ensure_future(work())
+            self._in_flight[key] = future
+            future.add_done_callback(lambda _done: self._in_flight.pop(key, None))
+        return await asyncio.shield(future)
+
+    async def _listen(self, url: str) -> None:
+        while True:
+            client = redis.asyncio.Redis.from_url(url)
+            try:
+                async with client.pubsub() as pubsub:
+                    await pubsub.psubscribe(f"{CHANNEL_PREFIX}*")
+                    # Whatever happened while (re)subscribing: every stream looks again.
+                    self.notify_all()
+                    async for message in pubsub.listen():
+                        if message.get("type") != "pmessage":
+                            continue
+                        if (parsed := parse(message["channel"], message["data"])) is not None:
+                            self.notify(*parsed)
+            except asyncio.CancelledError:
+                raise
+            except (redis.RedisError, OSError) as error:
+                logger.warning("push: subscription lost (%s); subscribing again", error)
+                await asyncio.sleep(RECONNECT_SECONDS)
+            finally:
+                with contextlib.suppress(Exception):
+                    await client.aclose()
+
+
+hub = Hub()

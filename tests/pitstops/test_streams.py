@@ -1,0 +1,233 @@
+"""Live screens' streams (Server-Sent Events) through Django's ASGI handler, as uvicorn serves
+them: a change reaches an open stream the moment it is committed, as the same delta a poll gets;
+a stream that reconnects gets what it missed; what a screen may not see never reaches it.
+
+Transactional: a stream builds its messages in worker threads, which see committed rows only.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import re
+
+import pytest
+from asgiref.sync import async_to_sync, sync_to_async
+from django.test import AsyncClient, Client
+from django.urls import reverse
+
+from pitstops import push
+from pitstops.models import Reflection, Session
+from tests.conftest import build_world
+
+from .live_helpers import control, join, post_card
+
+pytestmark = pytest.mark.django_db(transaction=True)
+WAIT = 20  # seconds: a bound for a busy machine, not a measure
+
+
+@pytest.fixture
+def world_db(transactional_db):
+    return build_world()
+
+
+@pytest.fixture
+def live(world_db):
+    """An open session in check-in, its facilitator's client and a joined phone."""
+    facilitator = Client()
+    facilitator.force_login(world_db.user("facilitator"))
+    control(facilitator, world_db.session, "open")
+    session = Session.objects.get(pk=world_db.session.pk)
+    phone = Client()
+    join(phone, session, guest="Kees")
+    return session, facilitator, phone
+
+
+class Stream:
+    """An open stream's messages, read one at a time: (event, id, data)."""
+
+    def __init__(self, response) -> None:
+        assert response.status_code == 200, response
+        assert response["Content-Type"] == "text/event-stream"
+        self.response = response
+        self.chunks = aiter(response.streaming_content)
+        self.buffer = ""
+
+    async def next(self) -> tuple[str, str, str]:
+        while "\n\n" not in self.buffer:
+            chunk = await asyncio.wait_for(anext(self.chunks), WAIT)
+            self.buffer += chunk.decode()
+        message, self.buffer = self.buffer.split("\n\n", 1)
+        fields: dict[str, list[str]] = {}
+        for line in message.split("\n"):
+            name, _, value = line.partition(": ")
+            fields.setdefault(name, []).append(value)
+        return fields["event"][0], fields.get("id", [""])[0], "\n".join(fields.get("data", []))
+
+    async def next_but_heartbeats(self) -> tuple[str, str, str]:
+        while (message := await self.next())[0] == "beat":
+            pass
+        return message
+
+    async def close(self) -> None:
+        await self.response.streaming_content.aclose()
+
+
+async def open_stream(client: AsyncClient, url: str, **headers) -> Stream:
+    stream = Stream(await client.get(url, headers=headers))
+    event, _id, _data = await stream.next()
+    assert event == "ready"
+    return stream
+
+
+def async_client_like(sync_client: Client) -> AsyncClient:
+    client = AsyncClient()
+    client.cookies = sync_client.cookies
+    return client
+
+
+def test_a_card_reaches_the_board_run_page_and_phones_as_a_delta_when_committed(live):
+    session, facilitator, phone = live
+
+    async def scenario():
+        version = str(session.version)
+        board = await open_stream(
+            async_client_like(facilitator),
+            reverse("pitstops:session_board_stream", args=[session.pk]),
+            **{"Last-Event-ID": version},
+        )
+        run = await open_stream(
+            async_client_like(facilitator),
+            reverse("pitstops:session_run_stream", args=[session.pk]) + f"?v={version}",
+        )
+        other_phone = Client()
+        await sync_to_async(join)(other_phone, session, guest="Mies")
+        phones = await open_stream(
+            async_client_like(phone),
+            reverse("pitstops:participate_stream", args=[session.pk])
+            + f"?state=check_in-open&v={version}",
+        )
+        # The second phone joined after the streams' version: each brings it (a count).
+        for stream in (board, run, phones):
+            event, _id, _data = await stream.next_but_heartbeats()
+            assert event == "delta"
+
+        await sync_to_async(post_card)(phone, session, "Zin in vandaag")
+        card = await Reflection.objects.aget(text="Zin in vandaag")
+        for stream in (board, run, phones):
+            event, message_id, data = await stream.next_but_heartbeats()
+            assert event == "delta"
+            assert f'id="card-{card.pk}"' in data
+            assert "Zin in vandaag" in data
+            assert message_id == str(card.changed_at_version)
+            assert f'data-live-version="{message_id}"' in data
+        for stream in (board, run, phones):
+            await stream.close()
+
+    async_to_sync(scenario)()
+
+
+def test_a_screen_that_reconnects_gets_what_it_missed(live):
+    session, facilitator, phone = live
+    before = session.version
+    post_card(phone, session, "Gemist tijdens het wegvallen")
+
+    async def scenario():
+        board = await open_stream(
+            async_client_like(facilitator),
+            reverse("pitstops:session_board_stream", args=[session.pk]),
+            **{"Last-Event-ID": str(before)},
+        )
+        event, _id, data = await board.next_but_heartbeats()
+        assert event == "delta"
+        assert "Gemist tijdens het wegvallen" in data
+        await board.close()
+        # Without a version (or one too old to bring up to date): the whole live part.
+        board = await open_stream(
+            async_client_like(facilitator),
+            reverse("pitstops:session_board_stream", args=[session.pk]),
+        )
+        event, _id, data = await board.next_but_heartbeats()
+        assert event == "whole"
+        assert "Gemist tijdens het wegvallen" in data
+        await board.close()
+
+    async_to_sync(scenario)()
+
+
+def test_a_hidden_card_never_reaches_a_phone_and_a_new_phase_reloads_it(live):
+    session, facilitator, phone = live
+    control(facilitator, session, "go_to", phase="reflect")
+    session.refresh_from_db()
+
+    async def scenario():
+        phones = await open_stream(
+            async_client_like(phone),
+            reverse("pitstops:participate_stream", args=[session.pk])
+            + f"?state=reflect-open&v={session.version}",
+        )
+        run = await open_stream(
+            async_client_like(facilitator),
+            reverse("pitstops:session_run_stream", args=[session.pk]) + f"?v={session.version}",
+        )
+        await sync_to_async(post_card)(phone, session, "Nog verborgen woorden")
+        event, _id, data = await run.next_but_heartbeats()
+        assert "Nog verborgen woorden" in data  # the facilitator sees it come in
+        event, _id, data = await phones.next_but_heartbeats()
+        assert event == "delta"
+        assert "Nog verborgen woorden" not in data  # the phones see a count only
+        assert "1 nog niet getoond" in data
+
+        await sync_to_async(control)(facilitator, session, "go_to", phase="share")
+        event, _id, _data = await phones.next_but_heartbeats()
+        assert event == "reload"  # the page of the new phase says what to do now
+        await run.close()
+
+    async_to_sync(scenario)()
+
+
+def test_others_get_no_stream():
+    """Outsiders get the page's 404 and a phone that did not join gets nothing; both through
+    ASGI, before anything streams."""
+    world = build_world()
+    url = reverse("pitstops:session_board_stream", args=[world.session.pk])
+
+    async def scenario():
+        stranger = AsyncClient()
+        await stranger.aforce_login(world.user("stranger"))
+        assert (await stranger.get(url)).status_code == 404
+        anonymous = await AsyncClient().get(url)
+        assert anonymous.status_code == 302
+        phone_url = reverse("pitstops:participate_stream", args=[world.session.pk])
+        assert (await AsyncClient().get(phone_url)).status_code == 204
+
+    async_to_sync(scenario)()
+
+
+def test_the_stream_is_204_where_no_asgi_server_serves_it(live, client):
+    """`runserver` and gunicorn's sync workers: the screen is told to poll instead."""
+    session, facilitator, _phone = live
+    response = facilitator.get(reverse("pitstops:session_board_stream", args=[session.pk]))
+    assert response.status_code == 204
+
+
+@pytest.mark.parametrize(
+    ("channel", "data", "parsed"),
+    [
+        (b"pitstop:live:12", b"7 reflect open", (12, (7, "reflect", "open"))),
+        ("pitstop:live:12", "7 reflect", None),
+        ("pitstop:live:x", "7 reflect open", None),
+        ("pitstop:live:3", "seven reflect open", None),
+    ],
+)
+def test_a_pushed_message_is_read_or_ignored(channel, data, parsed):
+    assert push.parse(channel, data) == parsed
+
+
+def test_a_message_line_break_never_ends_the_message():
+    from pitstops.views.live import Push
+
+    encoded = Push("delta", "een\r\ntwee\rdrie\n\nvier", 5).encode().decode()
+    assert encoded == (
+        "event: delta\nid: 5\ndata: een\ndata: twee\ndata: drie\ndata: \ndata: vier\n\n"
+    )
+    assert re.findall(r"\n\n", encoded) == ["\n\n"]
