@@ -100,6 +100,7 @@ class Hub:
         loop = asyncio.get_running_loop()
         if self._loop is not loop:
             with self._lock:
+                self.closing = False
                 self._loop = loop
                 self._waiting = defaultdict(set)
                 self._in_flight = {}
@@ -136,12 +137,23 @@ class Hub:
         for changed in [event for events in self._waiting.values() for event in events]:
             changed.set()
 
+    closing = False
+
+    def close_streams(self) -> None:
+        """End every open stream (the screens reconnect): for a server about to stop."""
+        self.closing = True
+        self.notify_all()
+
     def notify_threadsafe(self, session_id: int, state: tuple[int, str, str]) -> None:
         """From a request's thread (no Redis: one process serves pages and streams)."""
+        self.call_threadsafe(self.notify, session_id, state)
+
+    def call_threadsafe(self, function: Callable[..., None], *args: Any) -> None:
+        """Run `function` on the hub's loop, from any thread; nothing when it has none."""
         loop = self._loop
         if loop is not None and not loop.is_closed():
             with contextlib.suppress(RuntimeError):  # the loop closed meanwhile
-                loop.call_soon_threadsafe(self.notify, session_id, state)
+                loop.call_soon_threadsafe(function, *args)
 
     async def shared(self, key: Any, work: Callable[[], Awaitable[Any]]) -> Any:
         """`work()`'s result, computed once for all streams that ask with the same key while it

@@ -31,7 +31,7 @@ from django.conf import settings
 from tests.benchmarks.cluster import NGINX, NGINX_FILES, REPO_ROOT, missing_services
 from tests.benchmarks.cluster import running_cluster as start_cluster
 from tests.benchmarks.live import Browser, open_demo_session
-from tests.benchmarks.phones import Board, Phone, percentile
+from tests.benchmarks.phones import Board, Phone, StreamingBoard, percentile
 from tests.conftest import in_ci
 
 pytestmark = pytest.mark.scaleout
@@ -241,12 +241,23 @@ def test_a_session_spread_over_two_servers_loses_nothing_when_one_stops(cluster)
         every=0.5,
     )
 
-    # The session: every phone polls and writes its cards; the facilitator's page polls.
+    # The session: every phone polls and writes its cards; the facilitator's page polls, and
+    # two projector boards get their streams through nginx (one from each stream server).
     session_started = time.monotonic()
     stop_board = threading.Event()
     board = Board(facilitator, session_id)
     deadline = time.monotonic() + 120
+    projectors = [
+        StreamingBoard(cluster.url, facilitator.cookies, f"/sessie/{session_id}/bord/stroom/")
+        for _ in range(2)
+    ]
     threads = [threading.Thread(target=board.watch, args=(stop_board, deadline))]
+    for projector in projectors:
+        streaming = threading.Thread(target=projector.watch, args=(stop_board, deadline))
+        streaming.start()
+        assert projector.connected.wait(30), "a projector's stream said it is ready"
+        threads.append(streaming)
+    streaming_threads = len(projectors)
     threads += [
         threading.Thread(
             target=phone.take_part,
@@ -260,7 +271,8 @@ def test_a_session_spread_over_two_servers_loses_nothing_when_one_stops(cluster)
         for phone in phones
     ]
     for thread in threads:
-        thread.start()
+        if not thread.is_alive():  # the projectors' streams started above
+            thread.start()
     try:
         # A quarter of the way in, one app server is told to stop (as a deploy does), while the
         # phones keep writing and polling through nginx.
@@ -280,16 +292,21 @@ def test_a_session_spread_over_two_servers_loses_nothing_when_one_stops(cluster)
         print(
             f"scaleout: {victim.name} stopped {time.monotonic() - stopped_at:.1f} s after SIGTERM"
         )
-        for thread in threads[1:]:
+        for thread in threads[1 + streaming_threads :]:
             thread.join(timeout=max(1.0, deadline - time.monotonic()))
         session_cards = [card for phone in phones for card in phone.cards[-CARDS_EACH:]]
-        wait_until(
-            lambda: all(card.key in board.first_seen for card in session_cards),
-            30,
-            "every card on the facilitator's board",
-        )
+        for screen, name in [(board, "the facilitator's board")] + [
+            (projector, "a projector's stream") for projector in projectors
+        ]:
+            wait_until(
+                lambda screen=screen: all(card.key in screen.first_seen for card in session_cards),
+                30,
+                f"every card on {name}",
+            )
     finally:
         stop_board.set()
+        for projector in projectors:
+            projector.close()
         for thread in threads:
             thread.join(timeout=30)
 
@@ -334,6 +351,20 @@ def test_a_session_spread_over_two_servers_loses_nothing_when_one_stops(cluster)
         f"{late} of {len(delays)} cards later than {BOARD_DELAY_GOAL:.0f} s"
     )
     assert max(delays) <= BOARD_DELAY_BOUND
+
+    # The projectors' streams: both stream servers served one; the one on the stopped server
+    # came back through the other and missed nothing (every card above), without a poll.
+    for projector in projectors:
+        stream_delays = [projector.first_seen[card.key] - card.sent_at for card in session_cards]
+        print(
+            f"scaleout: a projector's stream: {dict(projector.responses)}, "
+            f"events {dict(projector.events)}, delay p95 {percentile(stream_delays, 0.95):.2f} s"
+        )
+        assert max(stream_delays) <= BOARD_DELAY_BOUND
+    served = {server.name: len(server.streams.stream_lines()) for server in cluster.servers}
+    print(f"scaleout: streams per stream server: {served}")
+    assert all(count > 0 for count in served.values()), served
+    assert sum(projector.responses[("stream", "200")] for projector in projectors) >= 3
 
     # With no app server left, nginx says so itself, kindly, in both languages.
     cluster.servers[0].terminate()

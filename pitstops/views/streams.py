@@ -89,6 +89,8 @@ async def _events(session_id: int, shown: int | None, answer: Answer) -> AsyncIt
                 await asyncio.wait_for(changed.wait(), timeout=heartbeat)
             except TimeoutError:
                 yield HEARTBEAT
+            if hub.closing:
+                return
 
 
 async def session_run_stream(request: HttpRequest, pk: int) -> HttpResponse:

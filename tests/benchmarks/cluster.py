@@ -92,6 +92,9 @@ class AppServer:
     # With `running_cluster(database_proxies=True)`: its own way to PostgreSQL, which can be
     # cut (`database.cut()`, `database.restore()`) to take this server's database away.
     database: Proxy | None = None
+    # Its stream server (uvicorn with deploy/streams), which nginx sends the live screens'
+    # streams to; it stops with the app server.
+    streams: StreamServer | None = None
 
     def request_lines(self) -> list[str]:
         """Its access log: one line per request it answered."""
@@ -104,12 +107,36 @@ class AppServer:
         return self.process.poll() is None
 
     def terminate(self) -> None:
-        """SIGTERM, as a deploy or a shutdown sends it: gunicorn finishes what it has in hand."""
+        """SIGTERM, as a deploy or a shutdown sends it: gunicorn finishes what it has in hand,
+        the stream server's screens reconnect to another."""
         log(f"{self.name}: SIGTERM")
         self.process.send_signal(signal.SIGTERM)
+        if self.streams is not None:
+            self.streams.process.send_signal(signal.SIGTERM)
 
     def wait_stopped(self, timeout: float = GUNICORN_STOP_TIMEOUT) -> int:
+        if self.streams is not None:
+            self.streams.process.wait(timeout=timeout)
         return self.process.wait(timeout=timeout)
+
+
+@dataclass
+class StreamServer:
+    """uvicorn with deploy/streams, beside an app server."""
+
+    port: int
+    process: subprocess.Popen[bytes]
+    log_path: Path
+
+    def stream_lines(self) -> list[str]:
+        """Its log's access lines: one per stream it served."""
+        if not self.log_path.exists():
+            return []
+        return [
+            line
+            for line in self.log_path.read_text(errors="replace").splitlines()
+            if "/stroom/" in line
+        ]
 
 
 @dataclass
@@ -163,6 +190,11 @@ class Cluster:
             f"{server.name} ({server.log_path.name}):\n{tail(server.log_path.read_text())}"
             for server in self.servers
             if server.log_path.exists()
+        ]
+        parts += [
+            f"{server.name} streams:\n{tail(server.streams.log_path.read_text())}"
+            for server in self.servers
+            if server.streams is not None and server.streams.log_path.exists()
         ]
         if self.nginx_error_log.exists():
             parts.append(f"nginx (error.log):\n{tail(self.nginx_error_log.read_text())}")
@@ -230,9 +262,15 @@ def running_cluster(
             server = _start_gunicorn(f"app{number}", workdir, server_env)
             server.database = proxy
             stack.callback(_stop_gunicorn, server)
+            server.streams = _start_streams(f"app{number}", workdir, server_env)
+            stack.callback(_stop_streams, server.streams)
             app_servers.append(server)
         for server in app_servers:
             wait_until_serving(server.process, server.port, startup_timeout, server.log_path)
+            streams = server.streams
+            wait_until_serving(
+                streams.process, streams.port, startup_timeout, streams.log_path, name="uvicorn"
+            )
 
         url, access_log, error_log = _start_nginx(stack, workdir, app_servers, startup_timeout)
         log(
@@ -316,9 +354,7 @@ def _drop_database(name: str) -> None:
 
 def _start_gunicorn(name: str, workdir: Path, env: Mapping[str, str]) -> AppServer:
     """gunicorn with deploy/gunicorn.conf.py on a port bound here and handed over (`fd://`)."""
-    listener = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
-    listener.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-    listener.bind(("127.0.0.1", 0))
+    listener = _listening_socket()
     port = listener.getsockname()[1]
     access_log = workdir / f"{name}-access.log"
     log_path = workdir / f"{name}.log"
@@ -346,10 +382,48 @@ def _stop_gunicorn(server: AppServer) -> None:
     stop_process(server.process, name=server.name, timeout=GUNICORN_STOP_TIMEOUT)
 
 
+def _start_streams(name: str, workdir: Path, env: Mapping[str, str]) -> StreamServer:
+    """deploy/streams (uvicorn) on a port bound here and handed over, as gunicorn's."""
+    listener = _listening_socket()
+    port = listener.getsockname()[1]
+    log_path = workdir / f"{name}-streams.log"
+    server_env = {
+        **env,
+        "PITSTOP_STREAM_BIND": f"fd://{listener.fileno()}",
+        "PITSTOP_PYTHON": sys.executable,
+    }
+    with log_path.open("wb") as log_file:
+        process = subprocess.Popen(
+            [str(DEPLOY / "streams")],
+            cwd=REPO_ROOT,
+            env=server_env,
+            stdin=subprocess.DEVNULL,
+            stdout=log_file,
+            stderr=subprocess.STDOUT,
+            pass_fds=[listener.fileno()],
+            start_new_session=True,
+        )
+    listener.close()
+    return StreamServer(port, process, log_path)
+
+
+def _stop_streams(streams: StreamServer) -> None:
+    stop_process(streams.process, name="uvicorn", timeout=GUNICORN_STOP_TIMEOUT)
+
+
+def _listening_socket() -> socket.socket:
+    listener = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+    listener.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+    listener.bind(("127.0.0.1", 0))
+    return listener
+
+
 # --- nginx -----------------------------------------------------------------------------------
 
 
-def nginx_configuration(workdir: Path, port: int, app_ports: Sequence[int]) -> str:
+def nginx_configuration(
+    workdir: Path, port: int, app_ports: Sequence[int], stream_ports: Sequence[int] = ()
+) -> str:
     """nginx.conf for this machine: the listen port, the app servers, the temporary paths.
     Everything else is included from deploy/nginx/ as a host includes it."""
     # As root, nginx hands its workers to `nobody`, who may not read the checkout.
@@ -357,6 +431,10 @@ def nginx_configuration(workdir: Path, port: int, app_ports: Sequence[int]) -> s
     if os.geteuid() == 0:
         user = f"user {pwd.getpwuid(os.geteuid()).pw_name} {grp.getgrgid(os.getegid()).gr_name};"
     servers = "\n".join(f"        server 127.0.0.1:{app_port};" for app_port in app_ports)
+    # Without stream servers, the app servers answer the streams (204: the screens poll).
+    streams = "\n".join(
+        f"        server 127.0.0.1:{stream_port};" for stream_port in stream_ports or app_ports
+    )
     temp = "\n".join(
         f"    {kind}_temp_path {workdir / 'nginx' / kind};"
         for kind in ("client_body", "proxy", "fastcgi", "uwsgi", "scgi")
@@ -383,6 +461,10 @@ http {{
         include {NGINX_FILES / "pitstop-upstream.conf"};
     }}
 
+    upstream pitstop_streams {{
+{streams}
+    }}
+
     server {{
         listen 127.0.0.1:{port};
         set $pitstop_nginx {NGINX_FILES};
@@ -405,7 +487,14 @@ def _start_nginx(
             probe.bind(("127.0.0.1", 0))
             port = probe.getsockname()[1]
         config = folder / "nginx.conf"
-        config.write_text(nginx_configuration(workdir, port, [s.port for s in servers]))
+        config.write_text(
+            nginx_configuration(
+                workdir,
+                port,
+                [server.port for server in servers],
+                [server.streams.port for server in servers if server.streams is not None],
+            )
+        )
         command = [str(NGINX), "-p", str(folder), "-c", str(config), "-e", str(error_log)]
         checked = subprocess.run(
             [*command, "-t", "-q"], capture_output=True, text=True, timeout=30, check=False

@@ -15,15 +15,18 @@ one process and its first sight on the board in another can be compared.
 
 from __future__ import annotations
 
+import contextlib
 import http.client
 import json
 import math
 import re
+import socket
 import threading
 import time
 import uuid
 from collections import Counter
 from dataclasses import dataclass, field
+from urllib.parse import urlsplit
 
 from .live import Browser
 
@@ -351,3 +354,84 @@ def percentile(values: list[float], share: float) -> float:
     if not ordered:
         return 0.0
     return ordered[min(len(ordered) - 1, max(0, math.ceil(share * len(ordered)) - 1))]
+
+
+class StreamingBoard:
+    """A live screen's stream (Server-Sent Events), read as the browser's EventSource reads it:
+    each message as it comes, the id of the last one sent back (Last-Event-ID) when it connects
+    again, `RETRY` s after the connection ended. Notes when each card first shows, like `Board`.
+    """
+
+    RETRY = 2.0  # pitstops/views/streams.py: retry: 2000
+    TIMEOUT = 40.0  # more than two heartbeats (15 s) without a byte: the stream is gone
+
+    def __init__(self, base_url: str, cookies: dict[str, str], path: str) -> None:
+        parts = urlsplit(base_url)
+        self.address = (parts.hostname, parts.port)
+        self.cookies = dict(cookies)
+        self.path = path
+        self.last_id = ""
+        self.first_seen: dict[tuple[int, int], float] = {}
+        self.responses: Counter[tuple[str, str]] = Counter()
+        self.events: Counter[str] = Counter()
+        self.connected = threading.Event()  # set once a stream said "ready"
+        self._connection: http.client.HTTPConnection | None = None
+
+    def watch(self, stop: threading.Event, until: float) -> None:
+        while not stop.is_set() and time.monotonic() < until:
+            try:
+                self._read(stop)
+            except TRANSPORT_ERRORS as error:
+                self.responses[("stream", type(error).__name__)] += 1
+            stop.wait(self.RETRY)
+
+    def close(self) -> None:
+        """End the stream now (from another thread): the reader sees its connection go."""
+        connection = self._connection
+        if connection is not None and connection.sock is not None:
+            with contextlib.suppress(OSError):
+                connection.sock.shutdown(socket.SHUT_RDWR)
+
+    def _read(self, stop: threading.Event) -> None:
+        connection = http.client.HTTPConnection(*self.address, timeout=self.TIMEOUT)
+        self._connection = connection
+        headers = {
+            "Accept": "text/event-stream",
+            "Cookie": "; ".join(f"{k}={v}" for k, v in self.cookies.items()),
+        }
+        if self.last_id:
+            headers["Last-Event-ID"] = self.last_id
+        try:
+            connection.request("GET", self.path, headers=headers)
+            response = connection.getresponse()
+            self.responses[("stream", str(response.status))] += 1
+            if response.status != 200:
+                response.read()
+                return
+            event, data = "", []
+            while not stop.is_set():
+                line = response.fp.readline()
+                if not line:
+                    return  # the server ended it
+                line = line.decode().rstrip("\n")
+                if line:
+                    name, _, value = line.partition(": ")
+                    if name == "event":
+                        event = value
+                    elif name == "data":
+                        data.append(value)
+                    elif name == "id":
+                        self.last_id = value
+                    continue
+                self._received(event, "\n".join(data))
+                event, data = "", []
+        finally:
+            connection.close()
+
+    def _received(self, event: str, data: str) -> None:
+        seen = time.monotonic()
+        self.events[event] += 1
+        if event == "ready":
+            self.connected.set()
+        for key in card_keys(data):
+            self.first_seen.setdefault(key, seen)

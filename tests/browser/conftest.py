@@ -10,6 +10,7 @@ import importlib
 import io
 import os
 import shutil
+import time
 
 import pytest
 from django.apps import apps as django_apps
@@ -98,3 +99,54 @@ def new_context(browser):
     yield make
     for context in contexts:
         context.close()
+
+
+class AsgiServer:
+    """The whole app served by uvicorn (ASGI) in a thread of the test process, as
+    deploy/streams serves the live screens' streams; pages and streams share its address."""
+
+    def __init__(self) -> None:
+        import socket
+        import threading
+
+        import uvicorn
+        from django.core.asgi import get_asgi_application
+
+        self.socket = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+        self.socket.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        self.socket.bind(("127.0.0.1", 0))
+        self.url = f"http://127.0.0.1:{self.socket.getsockname()[1]}"
+        config = uvicorn.Config(
+            get_asgi_application(),
+            log_level="warning",
+            lifespan="off",
+            timeout_graceful_shutdown=1,
+        )
+        self.server = uvicorn.Server(config)
+        self.thread = threading.Thread(
+            target=self.server.run, kwargs={"sockets": [self.socket]}, daemon=True
+        )
+
+    def __enter__(self) -> AsgiServer:
+        self.thread.start()
+        deadline = time.monotonic() + 30
+        while not self.server.started:  # a condition, not a pause: usually a few milliseconds
+            if time.monotonic() > deadline or not self.thread.is_alive():
+                raise RuntimeError("uvicorn did not start")
+            time.sleep(0.01)
+        return self
+
+    def __exit__(self, *exc) -> None:
+        from pitstops.push import hub
+
+        # The streams end first (as the screens would see a server leave), then the server.
+        hub.call_threadsafe(hub.close_streams)
+        self.server.should_exit = True
+        self.thread.join(timeout=30)
+        self.socket.close()
+
+
+@pytest.fixture
+def asgi_server(transactional_db):
+    with AsgiServer() as server:
+        yield server
