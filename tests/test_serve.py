@@ -46,7 +46,7 @@ def commands_in_session(session_id: int) -> list[str]:
 
 
 def test_serve_answers_health_and_log_in_and_stops_with_its_worker(tmp_path: Path):
-    port = free_port()
+    port, stream_port = free_port(), free_port()
     env = {
         key: value
         for key, value in os.environ.items()
@@ -55,6 +55,7 @@ def test_serve_answers_health_and_log_in_and_stops_with_its_worker(tmp_path: Pat
     env.update(
         DATABASE_URL=f"sqlite:///{tmp_path / 'serve.sqlite3'}",
         PITSTOP_BIND=f"127.0.0.1:{port}",
+        PITSTOP_STREAM_BIND=f"127.0.0.1:{stream_port}",
         STATIC_ROOT=str(tmp_path / "static"),
         SECRET_KEY="a-test-secret-that-is-long-enough-for-the-checks-0123456789",
     )
@@ -68,7 +69,7 @@ def test_serve_answers_health_and_log_in_and_stops_with_its_worker(tmp_path: Pat
     )
     try:
         deadline = time.monotonic() + STARTUP_SECONDS
-        while status_of(port, "/gezond/") != 200:
+        while status_of(port, "/gezond/") != 200 or status_of(stream_port, "/gezond/") != 200:
             assert server.poll() is None, server.stdout.read().decode()
             assert time.monotonic() < deadline, "make serve did not answer in time"
             time.sleep(0.5)  # polling a starting server: waiting for a condition
@@ -77,6 +78,7 @@ def test_serve_answers_health_and_log_in_and_stops_with_its_worker(tmp_path: Pat
         running = commands_in_session(server.pid)
         assert any("db_worker" in command for command in running), running
         assert any("gunicorn" in command for command in running), running
+        assert any("uvicorn" in command for command in running), running
     finally:
         os.killpg(server.pid, signal.SIGINT)  # Ctrl-C in the terminal
         output = server.communicate(timeout=60)[0].decode()
