@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from functools import cached_property
 
 from django.conf import settings
 from django.http import HttpRequest, HttpResponse, HttpResponseNotModified
@@ -148,6 +149,11 @@ class Push:
     event: str
     html: str = ""
     version: int = 0
+    since: int = 0  # a delta's: it brings a screen at this version (or later) up to date
+
+    @cached_property  # one message goes to many screens: encoded once
+    def encoded(self) -> bytes:
+        return self.encode()
 
     def encode(self) -> bytes:
         lines = [f"event: {self.event}"]

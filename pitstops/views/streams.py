@@ -32,6 +32,12 @@ from .live import Push, participant_key, push_from_response
 RETRY_MS = 2000
 # While another server renders the whole fragment for everyone, look again after this long.
 WAIT_SECONDS = 0.2
+# After a message a stream sends nothing for this long: the changes meanwhile go in one message.
+# A room of 200 phones writes some 100 cards a second; without this every phone's stream would
+# carry 100 messages a second. The facilitator's screens show cards coming in, the phones
+# mostly counts until the reveal.
+FACILITATOR_PACE = 0.1
+PHONE_PACE = 0.5
 HEARTBEAT = b"event: beat\ndata: \n\n"
 
 Answer = Callable[[int | None], Awaitable[Push | None]]
@@ -58,18 +64,20 @@ def _shown(request: HttpRequest) -> int | None:
     return None
 
 
-def _stream(request: HttpRequest, session_id: int, answer: Answer) -> HttpResponse:
+def _stream(request: HttpRequest, session_id: int, answer: Answer, pace: float) -> HttpResponse:
     if not isinstance(request, ASGIRequest):
         return HttpResponse(status=204)  # served without ASGI: the screen polls
     response = StreamingHttpResponse(
-        _events(session_id, _shown(request), answer), content_type="text/event-stream"
+        _events(session_id, _shown(request), answer, pace), content_type="text/event-stream"
     )
     response["Cache-Control"] = "no-store"
     response["X-Accel-Buffering"] = "no"  # nginx passes each message on at once
     return response
 
 
-async def _events(session_id: int, shown: int | None, answer: Answer) -> AsyncIterator[bytes]:
+async def _events(
+    session_id: int, shown: int | None, answer: Answer, pace: float
+) -> AsyncIterator[bytes]:
     heartbeat = settings.LIVE_STREAM_HEARTBEAT_SECONDS
     # The first message says the stream works, and how often to expect a heartbeat.
     yield f"retry: {RETRY_MS}\n".encode() + Push("ready", str(heartbeat)).encode()
@@ -81,10 +89,11 @@ async def _events(session_id: int, shown: int | None, answer: Answer) -> AsyncIt
                 await asyncio.sleep(WAIT_SECONDS)
                 continue
             if push is not None:
-                yield push.encode()
+                yield push.encoded
                 if push.event == "reload":
                     return
                 shown = push.version or shown
+                await asyncio.sleep(pace)
             try:
                 await asyncio.wait_for(changed.wait(), timeout=heartbeat)
             except TimeoutError:
@@ -110,33 +119,57 @@ async def _facilitator_stream(request: HttpRequest, pk: int, kind: str) -> HttpR
     def answer(shown: int | None) -> Push | None:
         return push_from_response(running.live_answer(request, pk, kind, shown))
 
-    return _stream(request, pk, answer)
+    return _stream(request, pk, answer, FACILITATOR_PACE)
+
+
+# Per session and language: the version this process's shared phone message last brought the
+# phones to. The next one is a delta from there, which every phone at that version or later can
+# take (a delta applied twice changes nothing): one message for the room, not one per version.
+_phones_at: dict[tuple[int, str], int] = {}
 
 
 @login_not_required
 async def participate_stream(request: HttpRequest, pk: int) -> HttpResponse:
-    """A phone's stream. What it sends is the same for every phone at a version (outside the
-    phases with a phone's own marks), so it is built once per version and language."""
+    """A phone's stream. What it sends is the same for every phone (outside the phases with a
+    phone's own marks), so it is built once per change and language for the whole room."""
     if participant_key(request, pk) is None:
         return HttpResponse(status=204)  # not joined: the page's poll says what to do
     page_state = request.GET.get("state")
     language = get_language()
+    room = (pk, language)
 
     @_in_thread
-    def shared(shown: int | None) -> tuple[str, Push | None]:
+    def since(version: int | None) -> tuple[str, int, Push | None]:
         with override(language):
-            return taking_part.pushed_to_phones(pk, shown)
+            return taking_part.pushed_to_phones(pk, version)
 
     @_in_thread
     def own(shown: int | None) -> Push | None:
         return push_from_response(taking_part.poll(request, pk, shown, page_state))
 
+    async def for_the_room(base: int) -> tuple[str, int, Push | None]:
+        state, version, push = await since(_phones_at.get(room, base))
+        _phones_at[room] = version
+        return state, version, push
+
     async def answer(shown: int | None) -> Push | None:
-        state, push = await hub.shared(("phones", pk, shown, language), lambda: shared(shown))
+        if shown is None:  # a screen that asks for the whole
+            state, version, push = await hub.shared(("phone", room, None), lambda: since(None))
+        else:
+            state, version, push = await hub.shared(("room", room), lambda: for_the_room(shown))
+            behind = push is None or (push.event == "delta" and shown < push.since)
+            if shown < version and behind:
+                # Behind the room (it just came, came back, or slept through the room's last
+                # message): a message from its own version.
+                state, version, push = await hub.shared(
+                    ("phone", room, shown), lambda: since(shown)
+                )
         if page_state is not None and state != page_state:
             return Push("reload")  # a new phase: the page shows what to do now
+        if shown is not None and shown >= version:
+            return None
         if push is not None and push.event == "own":
             return await own(shown)
         return push
 
-    return _stream(request, pk, answer)
+    return _stream(request, pk, answer, PHONE_PACE)

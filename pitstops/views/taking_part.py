@@ -429,29 +429,30 @@ def page_state_of(state: tuple[int, str, str]) -> str:
     return f"{state[1]}-{state[2]}"
 
 
-def pushed_to_phones(pk: int, shown: int | None) -> tuple[str, Push | None]:
-    """What the stream of every phone at version `shown` sends now, as (page state, message).
+def pushed_to_phones(pk: int, since: int | None) -> tuple[str, int, Push | None]:
+    """What the streams of the phones at version `since` (or later) send now, as (page state,
+    current version, message): nothing when `since` is current, the whole when it is None.
 
-    The same for all of them, so a server's streams ask it once per version (Hub.shared) and
+    The same for all of them, so a server's streams ask it once (pitstops/views/streams.py) and
     the renderings are shared with the polls through the cache. Unlike a poll, it always brings
-    the phone to the newest version: a stream is told of each change once. In the phases that
+    the phones to the newest version: a stream is told of each change once. In the phases that
     show a phone its own marks the message is `own` (each stream asks `poll` for its phone),
     and `wait` when the whole fragment is being rendered elsewhere: the stream asks again soon.
     """
     state = Session.live_state(pk)
     if state is None:
-        return "", Push("reload")
+        return "", 0, Push("reload")
     version, phase, _status = state
-    if shown == version:
-        return page_state_of(state), None
+    if since is not None and since >= version:
+        return page_state_of(state), version, None
     if phase in MARKING_PHASES:
-        return page_state_of(state), Push("own")
-    if shown is not None and (delta := _shared_delta(pk, shown, version)) is not None:
-        return page_state_of(state), Push("delta", delta, version)
+        return page_state_of(state), version, Push("own")
+    if since is not None and (delta := _shared_delta(pk, since, version)) is not None:
+        return page_state_of(state), version, Push("delta", delta, version, since)
     rendered, html = _shared_fragment(pk, version, max_age=0)
     if rendered < version:
-        return page_state_of(state), Push("wait")
-    return page_state_of(state), Push("whole", html, rendered)
+        return page_state_of(state), version, Push("wait")
+    return page_state_of(state), version, Push("whole", html, rendered)
 
 
 LIVE = "pitstops/participate.html#live"

@@ -151,6 +151,7 @@ class Cluster:
     workdir: Path
     nginx_access_log: Path
     nginx_error_log: Path
+    nginx_pid: int  # its process group: the master and its worker
 
     def connect(self):
         """A psycopg2 connection to the cluster's database (autocommit), to count what is stored."""
@@ -272,7 +273,9 @@ def running_cluster(
                 streams.process, streams.port, startup_timeout, streams.log_path, name="uvicorn"
             )
 
-        url, access_log, error_log = _start_nginx(stack, workdir, app_servers, startup_timeout)
+        url, access_log, error_log, nginx_pid = _start_nginx(
+            stack, workdir, app_servers, startup_timeout
+        )
         log(
             f"cluster: nginx {url} in front of {servers} app servers "
             f"({workers} workers x {threads} threads each), up in "
@@ -287,6 +290,7 @@ def running_cluster(
             workdir=workdir,
             nginx_access_log=access_log,
             nginx_error_log=error_log,
+            nginx_pid=nginx_pid,
         )
 
 
@@ -476,7 +480,7 @@ http {{
 
 def _start_nginx(
     stack: contextlib.ExitStack, workdir: Path, servers: Sequence[AppServer], timeout: float
-) -> tuple[str, Path, Path]:
+) -> tuple[str, Path, Path, int]:
     """nginx in the foreground (a child we can stop), as this user, with its files in workdir."""
     folder = workdir / "nginx"
     folder.mkdir()
@@ -516,5 +520,5 @@ def _start_nginx(
                 continue
             raise
         stack.callback(stop_process, process, name="nginx")
-        return f"http://127.0.0.1:{port}", folder / "access.log", error_log
+        return f"http://127.0.0.1:{port}", folder / "access.log", error_log, process.pid
     raise ServerError("nginx found no free port in three tries")

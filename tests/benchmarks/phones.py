@@ -15,6 +15,7 @@ one process and its first sight on the board in another can be compared.
 
 from __future__ import annotations
 
+import asyncio
 import contextlib
 import http.client
 import json
@@ -106,6 +107,10 @@ class Phone:
         self.poll_ms: list[float] = []
         self.failures: list[str] = []  # what a person would have noticed: refused, lost
         self.revealed_at: float | None = None
+        # With its page's stream open (PhoneStreams) the phone does not poll, as in a browser.
+        self.streaming = False
+        self.stream_id = ""  # the id of the stream's last message
+        self.must_reload = False
 
     # --- requests --------------------------------------------------------------------------
 
@@ -193,6 +198,18 @@ class Phone:
             self.revealed_at = finished
         return body
 
+    def received(self, event: str, message_id: str, data: str, at: float) -> None:
+        """A message on the page's stream, taken in as session.js does (on the stream's loop)."""
+        if event == "ready":
+            self.streaming = True
+        elif event == "reload":
+            self.must_reload = True  # the phone's own thread reloads the page
+        elif event in ("delta", "whole"):
+            self.stream_id = message_id or self.stream_id
+            self.version = live_version(data) or self.version
+            if self.revealed_at is None and self.cards and all(c.text in data for c in self.cards):
+                self.revealed_at = at
+
     def write(self, number: int) -> Card:
         """Write a card: into the queue, and off at once."""
         card = Card(self.number, number)
@@ -264,8 +281,12 @@ class Phone:
                 next_write = now + write_every
             elif self.queue and now >= self.next_retry:
                 self.flush()
+            if self.must_reload:
+                self.must_reload = False
+                self.reload()
             if now >= next_poll:
-                self.poll()
+                if not self.streaming:  # session.js leaves the poll out while streaming
+                    self.poll()
                 next_poll = max(next_poll + self.poll_every, time.monotonic())
             if (
                 len(self.cards) == written
@@ -410,7 +431,7 @@ class StreamingBoard:
                 return
             event, data = "", []
             while not stop.is_set():
-                line = response.fp.readline()
+                line = response.readline()  # de-chunked, as the browser reads it
                 if not line:
                     return  # the server ended it
                 line = line.decode().rstrip("\n")
@@ -435,3 +456,108 @@ class StreamingBoard:
             self.connected.set()
         for key in card_keys(data):
             self.first_seen.setdefault(key, seen)
+
+
+class PhoneStreams:
+    """The phones of one client process keep their page's stream open, as session.js does with
+    EventSource: all of them on one event loop in a thread of their own (a thread per stream
+    would make every phone wait for the others). Each message goes to its phone
+    (`Phone.received`); a stream that ends or fails is opened again `RETRY` s later, with the
+    id of its last message. Cards are still written by each phone's own thread."""
+
+    RETRY = 2.0
+
+    def __init__(self, base_url: str, phones: list[Phone]) -> None:
+        parts = urlsplit(base_url)
+        self.host, self.port = parts.hostname, parts.port
+        self.phones = phones
+        self.loop = asyncio.new_event_loop()
+        self.thread = threading.Thread(target=self.loop.run_forever, daemon=True)
+        self.tasks: list[asyncio.Future] = []
+
+    def start(self) -> None:
+        self.thread.start()
+        self.tasks = [
+            asyncio.run_coroutine_threadsafe(self._keep_open(phone), self.loop)
+            for phone in self.phones
+        ]
+
+    def open_streams(self) -> int:
+        return sum(phone.streaming for phone in self.phones)
+
+    def stop(self) -> None:
+        """Close every stream, then the loop."""
+
+        async def close_all() -> None:
+            tasks = [task for task in asyncio.all_tasks() if task is not asyncio.current_task()]
+            for task in tasks:
+                task.cancel()
+            await asyncio.gather(*tasks, return_exceptions=True)
+
+        asyncio.run_coroutine_threadsafe(close_all(), self.loop).result(timeout=30)
+        self.loop.call_soon_threadsafe(self.loop.stop)
+        self.thread.join(timeout=10)
+
+    async def _keep_open(self, phone: Phone) -> None:
+        while True:
+            try:
+                await self._read(phone)
+            except (OSError, ValueError, asyncio.IncompleteReadError) as error:
+                phone.responses[("stream", type(error).__name__)] += 1
+            phone.streaming = False
+            await asyncio.sleep(self.RETRY)
+
+    async def _read(self, phone: Phone) -> None:
+        reader, writer = await asyncio.open_connection(self.host, self.port)
+        try:
+            path = f"/sessie/{phone.session_id}/meedoen/stroom/?state={phone.state}"
+            if phone.version:
+                path += f"&v={phone.version}"
+            lines = [
+                f"GET {path} HTTP/1.1",
+                f"Host: {self.host}:{self.port}",
+                "Accept: text/event-stream",
+                "Cookie: " + "; ".join(f"{k}={v}" for k, v in phone.browser.cookies.items()),
+            ]
+            if phone.stream_id:
+                lines.append(f"Last-Event-ID: {phone.stream_id}")
+            writer.write(("\r\n".join(lines) + "\r\n\r\n").encode())
+            await writer.drain()
+            status = int((await reader.readline()).split()[1])
+            chunked = False
+            while (header := await reader.readline()) not in (b"\r\n", b""):
+                chunked |= header.lower().startswith(b"transfer-encoding: chunked")
+            phone.responses[("stream", str(status))] += 1
+            if status != 200 or not chunked:
+                return
+            # A large message comes in many chunks: kept in one growing buffer, and only the
+            # new part is searched for the end of a message.
+            buffer = bytearray()
+            while True:
+                size = int((await reader.readline()).strip() or b"0", 16)
+                if size == 0:
+                    return  # the server ended the stream
+                searched = max(0, len(buffer) - 1)
+                buffer += await reader.readexactly(size)
+                await reader.readexactly(2)  # the CRLF after a chunk
+                while (end := buffer.find(b"\n\n", searched)) >= 0:
+                    message = bytes(buffer[:end])
+                    del buffer[: end + 2]
+                    searched = 0
+                    phone.received(*parse_message(message.decode()), time.monotonic())
+        finally:
+            writer.close()
+
+
+def parse_message(message: str) -> tuple[str, str, str]:
+    """(event, id, data) of one Server-Sent Events message."""
+    event, message_id, data = "", "", []
+    for line in message.split("\n"):
+        name, _, value = line.partition(": ")
+        if name == "event":
+            event = value
+        elif name == "id":
+            message_id = value
+        elif name == "data":
+            data.append(value)
+    return event, message_id, "\n".join(data)
