@@ -14,6 +14,7 @@ decided exactly as for a poll, by the same functions, in a thread (the ORM is sy
 from __future__ import annotations
 
 import asyncio
+import time
 from collections.abc import AsyncIterator, Awaitable, Callable
 
 from asgiref.sync import sync_to_async
@@ -21,7 +22,7 @@ from django.conf import settings
 from django.contrib.auth.decorators import login_not_required
 from django.core.handlers.asgi import ASGIRequest
 from django.db import close_old_connections
-from django.http import HttpRequest, HttpResponse, StreamingHttpResponse
+from django.http import Http404, HttpRequest, HttpResponse, StreamingHttpResponse
 from django.utils.translation import get_language, override
 
 from ..push import hub
@@ -38,6 +39,9 @@ WAIT_SECONDS = 0.2
 # mostly counts until the reveal.
 FACILITATOR_PACE = 0.1
 PHONE_PACE = 0.5
+# And at least this many times as long as the message took to build: on a busy server (twenty
+# rooms writing at once) building takes longer, and the streams give the CPU back to the cards.
+BACKOFF = 4
 HEARTBEAT = b"event: beat\ndata: \n\n"
 
 Answer = Callable[[int | None], Awaitable[Push | None]]
@@ -84,6 +88,7 @@ async def _events(
     with hub.watching(session_id) as changed:
         while True:
             changed.clear()  # a change from here on wakes the wait below
+            started = time.monotonic()
             push = await answer(shown)
             if push is not None and push.event == "wait":
                 await asyncio.sleep(WAIT_SECONDS)
@@ -93,7 +98,7 @@ async def _events(
                 if push.event == "reload":
                     return
                 shown = push.version or shown
-                await asyncio.sleep(pace)
+                await asyncio.sleep(max(pace, BACKOFF * (time.monotonic() - started)))
             try:
                 await asyncio.wait_for(changed.wait(), timeout=heartbeat)
             except TimeoutError:
@@ -117,7 +122,10 @@ async def _facilitator_stream(request: HttpRequest, pk: int, kind: str) -> HttpR
 
     @_in_thread
     def answer(shown: int | None) -> Push | None:
-        return push_from_response(running.live_answer(request, pk, kind, shown))
+        try:
+            return push_from_response(running.live_answer(request, pk, kind, shown))
+        except Http404:  # no longer theirs to run (or gone): the page says so
+            return Push("reload")
 
     return _stream(request, pk, answer, FACILITATOR_PACE)
 

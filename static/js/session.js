@@ -151,7 +151,11 @@
   var stream = null;
   var silentSince = 0;
   var heartbeatSeconds = 15;
-  var STREAM_RETRY_MS = 10000;  // after a stream that ended for good, try a new one this late
+  // After a stream that ended for good (a server without streams answers 204), a new one is
+  // tried this late, twice as late after each failure in a row, at most every five minutes.
+  var STREAM_RETRY_MS = 10000;
+  var STREAM_RETRY_MAX_MS = 300000;
+  var streamRetryMs = STREAM_RETRY_MS;
 
   function heard() {
     silentSince = Date.now();
@@ -170,6 +174,7 @@
     stream = source;
     source.addEventListener("ready", function (event) {
       heartbeatSeconds = parseInt(event.data, 10) || heartbeatSeconds;
+      streamRetryMs = STREAM_RETRY_MS;
       heard();
     });
     source.addEventListener("beat", heard);
@@ -190,7 +195,8 @@
       streamOpen = false;  // the polls take over until the stream is back
       if (source.readyState === EventSource.CLOSED && stream === source) {
         stream = null;
-        setTimeout(function () { if (!stream) { openStream(true); } }, STREAM_RETRY_MS);
+        setTimeout(function () { if (!stream) { openStream(true); } }, streamRetryMs);
+        streamRetryMs = Math.min(2 * streamRetryMs, STREAM_RETRY_MAX_MS);
       }
     });
   }

@@ -447,11 +447,14 @@ def nginx_configuration(
 {user}
 daemon off;
 worker_processes 1;
+# Every open screen holds two connections (phone and stream server), and its phone a kept-alive
+# one for its cards: 1,200 phones need some 5,000.
+worker_rlimit_nofile 20000;
 pid {workdir / "nginx" / "nginx.pid"};
 error_log {workdir / "nginx" / "error.log"} warn;
 
 events {{
-    worker_connections 4096;
+    worker_connections 10000;
 }}
 
 http {{

@@ -10,7 +10,8 @@ facilitator reveals them, and every phone waits until its stream shows them. The
 happens for a while, with every stream open. The phones run as threads, 50 to a client process,
 their streams on one event loop per process (`phones.PhoneStreams`).
 
-Figures (`--scale full`: 20 sessions of 60 phones at once, the same figures named `live1200_*`):
+Figures (`--scale full`: 20 sessions of 60 phones at once, each phone writing a card every 30 s,
+the same figures named `live1200_*`):
 
 - `live200_cards_stored`: cards in the database, each client id once (goal: all 1,000);
 - `live200_poll_p95_ms`: the phones' polls (0 when every stream stayed open);
@@ -53,6 +54,11 @@ if TYPE_CHECKING:
 
 CARDS_EACH = 5
 WRITE_EVERY = 2.0
+# Full scale: 1,200 phones writing a card every 2 s would be 600 cards a second, a hundred
+# rooms' worth. At one every 30 s a room of 60 writes its 300 cards in two and a half minutes (a
+# brisk round), and the twenty rooms 40 cards a second. (At one every 10 s, 120 a second, two
+# cores could not take the cards' POSTs: they queued in gunicorn, board delay p95 17-26 s.)
+FULL_WRITE_EVERY = 30.0
 PHONES_PER_PROCESS = 50
 BOARD_GOAL_MS = 1000
 REVEAL_GOAL_MS = 1500
@@ -125,6 +131,7 @@ def _same_login(browser: Browser, base_url: str) -> Browser:
 def _phones(
     base_url: str,
     assignments: list[tuple[int, str]],
+    write_every: float,
     index: int,
     go: multiprocessing.synchronize.Event,
     finish: multiprocessing.synchronize.Event,
@@ -161,10 +168,10 @@ def _phones(
                     target=phone.take_part,
                     args=(CARDS_EACH,),
                     kwargs={
-                        "write_every": WRITE_EVERY,
+                        "write_every": write_every,
                         "deadline": started + TAKE_PART_SECONDS,
-                        # Phones do not poll in step: spread over one poll interval.
-                        "start_after": (number * 7919 % 1000) / 1000 * phone.poll_every,
+                        # Phones do not write in step: spread over one writing interval.
+                        "start_after": (number * 7919 % 1000) / 1000 * write_every,
                         "until_revealed": True,
                     },
                 )
@@ -258,7 +265,15 @@ def live200(run: Run) -> None:
         clients = [
             context.Process(
                 target=_phones,
-                args=(cluster.url, assignments[index::processes], index, go, finish, results),
+                args=(
+                    cluster.url,
+                    assignments[index::processes],
+                    FULL_WRITE_EVERY if full else WRITE_EVERY,
+                    index,
+                    go,
+                    finish,
+                    results,
+                ),
                 name=f"phones-{index}",
                 daemon=True,
             )
@@ -308,6 +323,12 @@ def live200(run: Run) -> None:
                 for phone in batch
             ]
             log(f"{prefix}: phones done {time.monotonic() - began:.1f} s in")
+            if any(
+                status.startswith("5")
+                for phone in summaries
+                for _kind, status in phone["responses"]
+            ):
+                log(f"{prefix}: errors; the servers' logs:\n{cluster.logs()}")
             idle_share, open_streams = _idle(cluster, prefix, clients, results, finish)
             memory = _memory_mb(cluster)
         finally:

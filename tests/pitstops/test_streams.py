@@ -185,6 +185,25 @@ def test_a_hidden_card_never_reaches_a_phone_and_a_new_phase_reloads_it(live):
     async_to_sync(scenario)()
 
 
+def test_a_facilitator_taken_off_the_session_gets_nothing_more(live):
+    """The right to see is asked again with every message, as with every poll."""
+    session, facilitator, phone = live
+
+    async def scenario():
+        run = await open_stream(
+            async_client_like(facilitator),
+            reverse("pitstops:session_run_stream", args=[session.pk]) + f"?v={session.version}",
+        )
+        await sync_to_async(session.facilitators.clear)()
+        await sync_to_async(post_card)(phone, session, "Niet meer voor jou")
+        event, _id, data = await run.next_but_heartbeats()
+        assert (event, data) == ("reload", "")
+        with pytest.raises(StopAsyncIteration):
+            await run.next()
+
+    async_to_sync(scenario)()
+
+
 def test_others_get_no_stream():
     """Outsiders get the page's 404 and a phone that did not join gets nothing; both through
     ASGI, before anything streams."""
