@@ -1,4 +1,5 @@
-"""ASGI entry point. WSGI with threads (gunicorn gthread) is the served default; see README."""
+"""ASGI entry point: uvicorn serves the live screens' streams with it (deploy/streams); every
+other request goes to gunicorn's threads (WSGI, deploy/gunicorn.conf.py). See README."""
 
 import os
 
