@@ -24,6 +24,7 @@ from django.core.handlers.asgi import ASGIRequest
 from django.db import close_old_connections
 from django.http import Http404, HttpRequest, HttpResponse, StreamingHttpResponse
 from django.utils.translation import get_language, override
+from django.views.decorators.http import require_safe
 
 from ..push import hub
 from . import running, taking_part
@@ -60,6 +61,11 @@ def _in_thread[**P, R](function: Callable[P, R]) -> Callable[P, Awaitable[R]]:
     return sync_to_async(work, thread_sensitive=False)
 
 
+def no_stream() -> HttpResponse:
+    """No stream here: the browser's EventSource stops trying at a 204, and the page polls."""
+    return HttpResponse(status=204, content_type="text/event-stream")
+
+
 def _shown(request: HttpRequest) -> int | None:
     """The version the screen shows: what it said last time (Last-Event-ID), else ?v=."""
     for value in (request.headers.get("Last-Event-ID", ""), request.GET.get("v", "")):
@@ -70,7 +76,7 @@ def _shown(request: HttpRequest) -> int | None:
 
 def _stream(request: HttpRequest, session_id: int, answer: Answer, pace: float) -> HttpResponse:
     if not isinstance(request, ASGIRequest):
-        return HttpResponse(status=204)  # served without ASGI: the screen polls
+        return no_stream()  # served without ASGI: the screen polls
     response = StreamingHttpResponse(
         _events(session_id, _shown(request), answer, pace), content_type="text/event-stream"
     )
@@ -107,18 +113,22 @@ async def _events(
                 return
 
 
-async def session_run_stream(request: HttpRequest, pk: int) -> HttpResponse:
-    return await _facilitator_stream(request, pk, "run")
+# The views are plain (synchronous) views: they check who asks, as the pages do, and return a
+# response whose messages an async generator makes on the server's event loop.
 
 
-async def session_board_stream(request: HttpRequest, pk: int) -> HttpResponse:
-    return await _facilitator_stream(request, pk, "board")
+@require_safe
+def session_run_stream(request: HttpRequest, pk: int) -> HttpResponse:
+    return _facilitator_stream(request, pk, "run")
 
 
-async def _facilitator_stream(request: HttpRequest, pk: int, kind: str) -> HttpResponse:
-    # The same rule as the page's: others get a 404 before anything streams. (In the request's
-    # own thread, as the page's check: under a test it sees the test's rows.)
-    await sync_to_async(running.get_session_to_run)(request, pk)
+@require_safe
+def session_board_stream(request: HttpRequest, pk: int) -> HttpResponse:
+    return _facilitator_stream(request, pk, "board")
+
+
+def _facilitator_stream(request: HttpRequest, pk: int, kind: str) -> HttpResponse:
+    running.get_session_to_run(request, pk)  # the page's rule: others get a 404 first
 
     @_in_thread
     def answer(shown: int | None) -> Push | None:
@@ -137,11 +147,12 @@ _phones_at: dict[tuple[int, str], int] = {}
 
 
 @login_not_required
-async def participate_stream(request: HttpRequest, pk: int) -> HttpResponse:
+@require_safe
+def participate_stream(request: HttpRequest, pk: int) -> HttpResponse:
     """A phone's stream. What it sends is the same for every phone (outside the phases with a
     phone's own marks), so it is built once per change and language for the whole room."""
     if participant_key(request, pk) is None:
-        return HttpResponse(status=204)  # not joined: the page's poll says what to do
+        return no_stream()  # not joined: the page's poll says what to do
     page_state = request.GET.get("state")
     language = get_language()
     room = (pk, language)

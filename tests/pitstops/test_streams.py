@@ -9,9 +9,11 @@ from __future__ import annotations
 
 import asyncio
 import re
+from concurrent.futures import ThreadPoolExecutor
 
 import pytest
-from asgiref.sync import async_to_sync, sync_to_async
+from asgiref.sync import sync_to_async
+from django.db import connections
 from django.test import AsyncClient, Client
 from django.urls import reverse
 
@@ -40,6 +42,20 @@ def live(world_db):
     phone = Client()
     join(phone, session, guest="Kees")
     return session, facilitator, phone
+
+
+def run(scenario) -> None:
+    """Run an async scenario on an event loop of its own, in a thread of its own (the browser
+    tests' Playwright keeps a loop in this one), and close the connections it opened."""
+
+    async def whole() -> None:
+        try:
+            await scenario()
+        finally:
+            await sync_to_async(connections.close_all)()
+
+    with ThreadPoolExecutor(1) as pool:
+        pool.submit(asyncio.run, whole()).result()
 
 
 class Stream:
@@ -123,7 +139,7 @@ def test_a_card_reaches_the_board_run_page_and_phones_as_a_delta_when_committed(
         for stream in (board, run, phones):
             await stream.close()
 
-    async_to_sync(scenario)()
+    run(scenario)
 
 
 def test_a_screen_that_reconnects_gets_what_it_missed(live):
@@ -151,7 +167,7 @@ def test_a_screen_that_reconnects_gets_what_it_missed(live):
         assert "Gemist tijdens het wegvallen" in data
         await board.close()
 
-    async_to_sync(scenario)()
+    run(scenario)
 
 
 def test_a_hidden_card_never_reaches_a_phone_and_a_new_phase_reloads_it(live):
@@ -182,7 +198,7 @@ def test_a_hidden_card_never_reaches_a_phone_and_a_new_phase_reloads_it(live):
         assert event == "reload"  # the page of the new phase says what to do now
         await run.close()
 
-    async_to_sync(scenario)()
+    run(scenario)
 
 
 def test_a_facilitator_taken_off_the_session_gets_nothing_more(live):
@@ -201,7 +217,7 @@ def test_a_facilitator_taken_off_the_session_gets_nothing_more(live):
         with pytest.raises(StopAsyncIteration):
             await run.next()
 
-    async_to_sync(scenario)()
+    run(scenario)
 
 
 def test_others_get_no_stream():
@@ -219,7 +235,7 @@ def test_others_get_no_stream():
         phone_url = reverse("pitstops:participate_stream", args=[world.session.pk])
         assert (await AsyncClient().get(phone_url)).status_code == 204
 
-    async_to_sync(scenario)()
+    run(scenario)
 
 
 def test_the_stream_is_204_where_no_asgi_server_serves_it(live, client):
