@@ -34,7 +34,7 @@ from .live import Push, participant_key, push_from_response
 RETRY_MS = 2000
 # While another server renders the whole fragment for everyone, look again after this long.
 WAIT_SECONDS = 0.2
-# After a message a stream sends nothing for this long: the changes meanwhile go in one message.
+# After a message a stream sends no delta for this long: the changes meanwhile go in one message.
 # A room of 200 phones writes some 100 cards a second; without this every phone's stream would
 # carry 100 messages a second. The facilitator's screens show cards coming in, the phones
 # mostly counts until the reveal.
@@ -91,20 +91,27 @@ async def _events(
     heartbeat = settings.LIVE_STREAM_HEARTBEAT_SECONDS
     # The first message says the stream works, and how often to expect a heartbeat.
     yield f"retry: {RETRY_MS}\n".encode() + Push("ready", str(heartbeat)).encode()
+    next_delta_at = 0.0  # a delta waits until then; the changes meanwhile go with it
     with hub.watching(session_id) as changed:
         while True:
             changed.clear()  # a change from here on wakes the wait below
             started = time.monotonic()
             push = await answer(shown)
+            took = time.monotonic() - started
             if push is not None and push.event == "wait":
                 await asyncio.sleep(WAIT_SECONDS)
                 continue
+            if push is not None and push.event == "delta" and started < next_delta_at:
+                await asyncio.sleep(next_delta_at - started)
+                if changed.is_set():
+                    continue  # more came meanwhile: one message for all of it
             if push is not None:
                 yield push.encoded
                 if push.event == "reload":
                     return
                 shown = push.version or shown
-                await asyncio.sleep(max(pace, BACKOFF * (time.monotonic() - started)))
+                # A whole fragment (a reveal, a new phase) never waits; deltas are paced.
+                next_delta_at = time.monotonic() + max(pace, BACKOFF * took)
             try:
                 await asyncio.wait_for(changed.wait(), timeout=heartbeat)
             except TimeoutError:

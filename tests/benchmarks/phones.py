@@ -541,23 +541,24 @@ class PhoneStreams:
                 buffer += await reader.readexactly(size)
                 await reader.readexactly(2)  # the CRLF after a chunk
                 while (end := buffer.find(b"\n\n", searched)) >= 0:
+                    arrived = time.monotonic()  # before reading it: a browser reads in C
                     message = bytes(buffer[:end])
                     del buffer[: end + 2]
                     searched = 0
-                    phone.received(*parse_message(message.decode()), time.monotonic())
+                    phone.received(*parse_message(message.decode()), arrived)
         finally:
             writer.close()
 
 
 def parse_message(message: str) -> tuple[str, str, str]:
-    """(event, id, data) of one Server-Sent Events message."""
-    event, message_id, data = "", "", []
-    for line in message.split("\n"):
+    """(event, id, data) of one Server-Sent Events message, whose data lines come last (as
+    pitstops/views/live.py writes them): those are joined in one go, not line by line."""
+    head, found, data = message.partition("data: ")
+    event, message_id = "", ""
+    for line in head.split("\n"):
         name, _, value = line.partition(": ")
         if name == "event":
             event = value
         elif name == "id":
             message_id = value
-        elif name == "data":
-            data.append(value)
-    return event, message_id, "\n".join(data)
+    return event, message_id, data.replace("\ndata: ", "\n") if found else ""
