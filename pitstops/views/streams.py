@@ -74,20 +74,26 @@ def _shown(request: HttpRequest) -> int | None:
     return None
 
 
-def _stream(request: HttpRequest, session_id: int, answer: Answer, pace: float) -> HttpResponse:
+def _stream(
+    request: HttpRequest, session_id: int, answer: Answer, pace: float, eager_wholes: bool = False
+) -> HttpResponse:
     if not isinstance(request, ASGIRequest):
         return no_stream()  # served without ASGI: the screen polls
-    response = StreamingHttpResponse(
-        _events(session_id, _shown(request), answer, pace), content_type="text/event-stream"
-    )
+    events = _events(session_id, _shown(request), answer, pace, eager_wholes)
+    response = StreamingHttpResponse(events, content_type="text/event-stream")
     response["Cache-Control"] = "no-store"
     response["X-Accel-Buffering"] = "no"  # nginx passes each message on at once
     return response
 
 
 async def _events(
-    session_id: int, shown: int | None, answer: Answer, pace: float
+    session_id: int, shown: int | None, answer: Answer, pace: float, eager_wholes: bool
 ) -> AsyncIterator[bytes]:
+    """The stream's messages. After each, the next waits `pace` (or longer on a busy server).
+    With `eager_wholes` (the phones) only a delta waits: a whole fragment, after a reveal, goes
+    at once, and a delta that waited goes as it is unless more came meanwhile. The facilitator's
+    screens just wait after each message: a delta of theirs costs a rendering per screen, not
+    one per room, and must not be made twice."""
     heartbeat = settings.LIVE_STREAM_HEARTBEAT_SECONDS
     # The first message says the stream works, and how often to expect a heartbeat.
     yield f"retry: {RETRY_MS}\n".encode() + Push("ready", str(heartbeat)).encode()
@@ -101,7 +107,12 @@ async def _events(
             if push is not None and push.event == "wait":
                 await asyncio.sleep(WAIT_SECONDS)
                 continue
-            if push is not None and push.event == "delta" and started < next_delta_at:
+            if (
+                eager_wholes
+                and push is not None
+                and push.event == "delta"
+                and started < next_delta_at
+            ):
                 await asyncio.sleep(next_delta_at - started)
                 if changed.is_set():
                     continue  # more came meanwhile: one message for all of it
@@ -110,8 +121,11 @@ async def _events(
                 if push.event == "reload":
                     return
                 shown = push.version or shown
-                # A whole fragment (a reveal, a new phase) never waits; deltas are paced.
-                next_delta_at = time.monotonic() + max(pace, BACKOFF * took)
+                gap = max(pace, BACKOFF * took)
+                if eager_wholes:
+                    next_delta_at = time.monotonic() + gap
+                else:
+                    await asyncio.sleep(gap)
             try:
                 await asyncio.wait_for(changed.wait(), timeout=heartbeat)
             except TimeoutError:
@@ -198,4 +212,4 @@ def participate_stream(request: HttpRequest, pk: int) -> HttpResponse:
             return await own(shown)
         return push
 
-    return _stream(request, pk, answer, PHONE_PACE)
+    return _stream(request, pk, answer, PHONE_PACE, eager_wholes=True)
