@@ -115,6 +115,9 @@ CACHES = {
 # Live screens hear of every committed change through Redis pub/sub, so that every app server's
 # streams get every session's changes (pitstops/push.py). Without it: this process only.
 PUSH_REDIS_URL = env("PUSH_REDIS_URL", default=REDIS_URL)
+# Whether live pages open a stream at all: off where no stream server runs (runserver in
+# development, the tests' live server), so the screens just poll and ask nothing in vain.
+LIVE_STREAMS = env.bool("LIVE_STREAMS", default=True)
 # A stream says it is still there this often, so no proxy closes it for being idle.
 LIVE_STREAM_HEARTBEAT_SECONDS = env.int("LIVE_STREAM_HEARTBEAT_SECONDS", default=15)
 

@@ -8,6 +8,9 @@ from .base import *  # noqa: F403
 from .base import DATABASES, STORAGES, env
 
 DEBUG = False
+# The live server of the browser tests serves no streams; tests/browser/test_live_push.py turns
+# them on for its own (uvicorn) server.
+LIVE_STREAMS = False
 SECRET_KEY = env("SECRET_KEY", default="django-insecure-tests-only")
 # Tasks run at once, in the test's own process and transaction: no worker needed for `make test`.
 TASKS = {"default": {"BACKEND": "django.tasks.backends.immediate.ImmediateBackend"}}

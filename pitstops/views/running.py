@@ -5,6 +5,7 @@ from __future__ import annotations
 import io
 
 import segno
+from django.conf import settings
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.db import transaction
@@ -138,6 +139,7 @@ def _live_page(request: HttpRequest, session: Session, kind: str) -> HttpRespons
     context, cards = _live_context(request, session, kind)
     context["board"] = build_board(session, cards)
     context["qr"] = qr_svg(context["join_url"]) if session.join_code else ""
+    context["live_streams"] = settings.LIVE_STREAMS
     context.update(_run_forms(session) if kind == "run" else {})
     return render(request, LIVE_SCREENS[kind], context)
 

@@ -338,6 +338,7 @@ def _full_context(
         .pending()
         .select_related("lead"),
         guiding_questions=session.current_theme.questions.all() if session.current_theme else [],
+        live_streams=settings.LIVE_STREAMS,
     )
     return context
 

@@ -165,6 +165,7 @@
   function openStream(sendVersion) {
     var live = document.getElementById(LIVE_ID);
     if (!live || !live.dataset.liveStream || !window.EventSource) { return; }
+    if (!navigator.onLine) { return; }  // opened again on "online"
     var url = live.dataset.liveStream;
     var marker = live.querySelector("[data-live-version]");
     if (marker && sendVersion) {
@@ -233,6 +234,9 @@
   }, 5000);
   document.addEventListener("DOMContentLoaded", function () { openStream(true); });
   window.addEventListener("pagehide", closeStream);
+  // Without a connection a stream only fails and tries again: the page waits for one.
+  window.addEventListener("offline", closeStream);
+  window.addEventListener("online", function () { if (!stream) { openStream(true); } });
   window.addEventListener("pageshow", function (event) { if (event.persisted) { openStream(true); } });
 
   /* Cards written on the phone go through static/js/queue.js, which keeps them until the

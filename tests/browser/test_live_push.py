@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import re
 
+import pytest
 from playwright.sync_api import expect
 
 from coalitions.demo import upcoming_session
@@ -13,6 +14,11 @@ from pitstops.models import Reflection
 
 from .conftest import DESKTOP, log_in
 from .test_live_session import LIVE, phone_joins
+
+
+@pytest.fixture(autouse=True)
+def streams_on(settings):
+    settings.LIVE_STREAMS = True  # as in production (the tests' own settings leave them out)
 
 
 def open_board(new_context, page, server, *, block_stream: bool = False):
