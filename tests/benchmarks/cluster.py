@@ -358,28 +358,37 @@ def _drop_database(name: str) -> None:
 
 def _start_gunicorn(name: str, workdir: Path, env: Mapping[str, str]) -> AppServer:
     """gunicorn with deploy/gunicorn.conf.py on a port bound here and handed over (`fd://`)."""
-    listener = _listening_socket()
-    port = listener.getsockname()[1]
     access_log = workdir / f"{name}-access.log"
     log_path = workdir / f"{name}.log"
-    server_env = {
-        **env,
-        "PITSTOP_BIND": f"fd://{listener.fileno()}",
-        "PITSTOP_ACCESS_LOG": str(access_log),
-    }
+    port, process = _start_on_a_port(
+        [sys.executable, "-m", "gunicorn", "--config", str(GUNICORN_CONFIG)],
+        "PITSTOP_BIND",
+        {**env, "PITSTOP_ACCESS_LOG": str(access_log)},
+        log_path,
+    )
+    return AppServer(name, port, process, access_log, log_path)
+
+
+def _start_on_a_port(
+    command: list[str], bind_variable: str, env: Mapping[str, str], log_path: Path
+) -> tuple[int, subprocess.Popen[bytes]]:
+    """A server on a port bound here and handed over (`fd://<n>` in `bind_variable`), in a
+    process group of its own (a master and its workers), writing to `log_path`."""
+    listener = _listening_socket()
+    port = listener.getsockname()[1]
     with log_path.open("wb") as log_file:
         process = subprocess.Popen(
-            [sys.executable, "-m", "gunicorn", "--config", str(GUNICORN_CONFIG)],
+            command,
             cwd=REPO_ROOT,
-            env=server_env,
+            env={**env, bind_variable: f"fd://{listener.fileno()}"},
             stdin=subprocess.DEVNULL,
             stdout=log_file,
             stderr=subprocess.STDOUT,
             pass_fds=[listener.fileno()],
-            start_new_session=True,  # its own process group: the master and its workers
+            start_new_session=True,
         )
     listener.close()
-    return AppServer(name, port, process, access_log, log_path)
+    return port, process
 
 
 def _stop_gunicorn(server: AppServer) -> None:
@@ -388,26 +397,13 @@ def _stop_gunicorn(server: AppServer) -> None:
 
 def _start_streams(name: str, workdir: Path, env: Mapping[str, str]) -> StreamServer:
     """deploy/streams (uvicorn) on a port bound here and handed over, as gunicorn's."""
-    listener = _listening_socket()
-    port = listener.getsockname()[1]
     log_path = workdir / f"{name}-streams.log"
-    server_env = {
-        **env,
-        "PITSTOP_STREAM_BIND": f"fd://{listener.fileno()}",
-        "PITSTOP_PYTHON": sys.executable,
-    }
-    with log_path.open("wb") as log_file:
-        process = subprocess.Popen(
-            [str(DEPLOY / "streams")],
-            cwd=REPO_ROOT,
-            env=server_env,
-            stdin=subprocess.DEVNULL,
-            stdout=log_file,
-            stderr=subprocess.STDOUT,
-            pass_fds=[listener.fileno()],
-            start_new_session=True,
-        )
-    listener.close()
+    port, process = _start_on_a_port(
+        [str(DEPLOY / "streams")],
+        "PITSTOP_STREAM_BIND",
+        {**env, "PITSTOP_PYTHON": sys.executable},
+        log_path,
+    )
     return StreamServer(port, process, log_path)
 
 
