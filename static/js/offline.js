@@ -34,6 +34,18 @@
     if (navigator.onLine) { offerReload(); }  // shown because the server was away, not the phone
   }
 
+  /* The page for an address never opened, shown while the phone says it is online: the
+     worker's try failed as the connection came back (the first request after a leave or
+     log-out finished online, say). It tries once more by itself; once in ten seconds at most,
+     so a server that is away costs no loop of reloads. */
+  if (document.querySelector("[data-offline-page]") && navigator.onLine) {
+    var RETRIED = "pitstop-offline-retried";
+    if (Date.now() - parseInt(sessionStorage.getItem(RETRIED) || "0", 10) > 10000) {
+      sessionStorage.setItem(RETRIED, String(Date.now()));
+      window.location.reload();
+    }
+  }
+
   /* Words still waiting in this browser (static/js/queue.js) under the keys a form names:
      a key, or a key followed by "-" and more. Drafts do not count. */
   function matchingKeys(names) {

@@ -524,3 +524,24 @@ def test_the_offline_banner_passes_axe_on_the_session_page(new_context, live_ser
     expect(phone.get_by_text(BANNER)).to_be_visible()
     assert not violations(phone)
     assert phone.evaluate("document.documentElement.scrollWidth") <= PHONE["width"]
+
+
+def test_the_offline_page_shown_while_online_tries_again_by_itself(page, live_server, place):
+    # The worker's first try fails (as when the connection is just coming back), while the phone
+    # says it is online: the offline page asks once more and the page itself comes.
+    page.set_viewport_size(PHONE)
+    log_in(page, live_server, "anna", PASSWORD)
+    kept(page)
+    tries = []
+
+    def first_try_fails(route):
+        tries.append(route.request.url)
+        if len(tries) == 1:
+            route.abort("internetdisconnected")
+        else:
+            route.continue_()
+
+    page.context.route(re.compile(r"/account/$"), first_try_fails)
+    page.goto(f"{live_server.url}/account/")
+    expect(page.get_by_role("heading", name="Mijn account", level=1)).to_be_visible()
+    assert len(tries) == 2
