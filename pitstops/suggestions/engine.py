@@ -38,7 +38,7 @@ EMBEDDINGS = "embeddings"
 COMBINED = "combined"
 METHODS = (TFIDF, EMBEDDINGS, COMBINED)
 # The best on the tuning sets (tests/data/labelled_, tuning_, dev_ and dev2_reflections.jsonl);
-# the held-out sets (heldout_ and heldout2_reflections.jsonl) only report, see
+# the held-out sets (heldout_, heldout2_ and heldout3_reflections.jsonl) only report, see
 # tests/benchmarks/clustering.py.
 DEFAULT_METHOD = COMBINED
 

@@ -35,8 +35,9 @@ DEV = DATA / "dev_reflections.jsonl"
 DEV2 = DATA / "dev2_reflections.jsonl"
 HELDOUT = DATA / "heldout_reflections.jsonl"
 HELDOUT2 = DATA / "heldout2_reflections.jsonl"
-SETS = [LABELLED, TUNING, DEV, DEV2, HELDOUT, HELDOUT2]
-SET_NAMES = ["labelled", "tuning", "dev", "dev2", "heldout", "heldout2"]
+HELDOUT3 = DATA / "heldout3_reflections.jsonl"
+SETS = [LABELLED, TUNING, DEV, DEV2, HELDOUT, HELDOUT2, HELDOUT3]
+SET_NAMES = ["labelled", "tuning", "dev", "dev2", "heldout", "heldout2", "heldout3"]
 
 # Two topics that share many words within a topic and none across: any method must split them.
 SPACE = [
@@ -124,6 +125,7 @@ def test_an_unknown_method_is_refused_with_a_clear_message():
         (DEV2, 150, 7, 3),
         (HELDOUT, 150, 7, 3),
         (HELDOUT2, 150, 7, 3),
+        (HELDOUT3, 150, 7, 3),
     ],
     ids=SET_NAMES,
 )
