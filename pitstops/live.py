@@ -247,7 +247,7 @@ def reveal(session: Session) -> int:
         session=session, revealed_at__isnull=True, is_held_back=False
     )
     # One statement for however many cards: they take the new version as they are shown.
-    version = session.touch()
+    version = session.touch(at_once=True)
     return waiting.update(revealed_at=timezone.now(), changed_at_version=version)
 
 
@@ -264,7 +264,7 @@ def hold_back(session: Session, card: Reflection, *, held_back: bool) -> None:
         card.revealed_at = timezone.now()
         fields.append("revealed_at")
     card.save(update_fields=fields)
-    session.touch(cards=[card])
+    session.touch(cards=[card], at_once=True)
 
 
 def _theme_was_revealed(session: Session, card: Reflection) -> bool:
@@ -380,7 +380,7 @@ def add_agreement(
         lead=lead,
         due_on=due_on,
     )
-    session.touch()
+    session.touch(at_once=True)
     return agreement
 
 
@@ -393,7 +393,7 @@ def review_agreement(session: Session, agreement: Agreement, *, status: str, out
     agreement.status = status
     agreement.outcome = outcome
     agreement.save(update_fields=["status", "outcome", "updated_at"])
-    session.touch()
+    session.touch(at_once=True)
 
 
 @transaction.atomic

@@ -2,10 +2,11 @@
 
 `publish` runs when a change is committed (Session.touch): it sends the session's new
 (version, phase, status) over Redis pub/sub (PUSH_REDIS_URL), or, without Redis (development,
-tests), straight to this process's open streams. Each serving process keeps one subscription
-(`Hub`), however many screens it streams to, and wakes only the streams of that session. What a
-woken stream sends is built elsewhere (pitstops/views/streams.py); a message here says only
-that something changed, never what.
+tests), straight to this process's open streams; and whether the phones should see it at once
+(what the facilitator does) or may get it with the room's next cards. Each serving process
+keeps one subscription (`Hub`), however many screens it streams to, and wakes only the streams
+of that session. What a woken stream sends is built elsewhere (pitstops/views/streams.py): a
+message here says only that something changed, never what.
 """
 
 from __future__ import annotations
@@ -17,6 +18,7 @@ import threading
 import time
 from collections import defaultdict
 from collections.abc import Awaitable, Callable, Iterator
+from dataclasses import dataclass, field
 from typing import Any
 
 import redis
@@ -26,11 +28,14 @@ from django.conf import settings
 logger = logging.getLogger(__name__)
 
 CHANNEL_PREFIX = "pitstop:live:"
+# After a change the phones should see at once, a second message says so: on a channel of its
+# own, so that a server of the previous release reads the first as it always did.
+AT_ONCE_PREFIX = "pitstop:at-once:"
 # After a lost subscription, wait this long before subscribing again.
 RECONNECT_SECONDS = 1.0
 
 
-def publish(session_id: int, state: tuple[int, str, str]) -> None:
+def publish(session_id: int, state: tuple[int, str, str], *, at_once: bool = False) -> None:
     """Tell every server's streams that a session changed (call once it is committed).
 
     A Redis that is away loses the message, not the change: the screens' streams then heal
@@ -38,10 +43,13 @@ def publish(session_id: int, state: tuple[int, str, str]) -> None:
     depended on it."""
     url = settings.PUSH_REDIS_URL
     if not url:
-        hub.notify_threadsafe(session_id, state)
+        hub.notify_threadsafe(session_id, state, at_once)
         return
     try:
-        _client(url).publish(f"{CHANNEL_PREFIX}{session_id}", " ".join(map(str, state)))
+        client = _client(url)
+        client.publish(f"{CHANNEL_PREFIX}{session_id}", " ".join(map(str, state)))
+        if at_once:
+            client.publish(f"{AT_ONCE_PREFIX}{session_id}", str(state[0]))
     except (redis.RedisError, OSError) as error:
         logger.warning("push: could not publish session %s: %s", session_id, error)
 
@@ -69,29 +77,56 @@ def _client(url: str) -> redis.Redis:
     return _clients[url]
 
 
-def parse(channel: str | bytes, data: str | bytes) -> tuple[int, tuple[int, str, str]] | None:
-    """(session id, state) from a pub/sub message; None for anything else."""
+def parse(
+    channel: str | bytes, data: str | bytes
+) -> tuple[int, tuple[int, str, str] | None, bool] | None:
+    """(session id, state, at once) from a pub/sub message; None for anything else. A change's
+    message carries its state; the one after it on AT_ONCE_PREFIX only says "at once"."""
     if isinstance(channel, bytes):
         channel = channel.decode(errors="replace")
     if isinstance(data, bytes):
         data = data.decode(errors="replace")
+    if channel.startswith(AT_ONCE_PREFIX):
+        session_id = channel.removeprefix(AT_ONCE_PREFIX)
+        return (int(session_id), None, True) if session_id.isdigit() else None
     parts = data.split(" ")
     session_id = channel.removeprefix(CHANNEL_PREFIX)
     if len(parts) != 3 or not session_id.isdigit() or not parts[0].isdigit():
         return None
-    return int(session_id), (int(parts[0]), parts[1], parts[2])
+    return int(session_id), (int(parts[0]), parts[1], parts[2]), False
+
+
+@dataclass(eq=False)
+class Watch:
+    """What one stream waits on: `changed` is set by every change of its session, `at_once`
+    only by one the phones should see at once."""
+
+    changed: asyncio.Event = field(default_factory=asyncio.Event)
+    at_once: asyncio.Event = field(default_factory=asyncio.Event)
+
+    def set(self, *, at_once: bool) -> None:
+        self.changed.set()
+        if at_once:
+            self.at_once.set()
+
+    def clear(self) -> bool:
+        """Look again from here; whether a change to pass on at once came meanwhile."""
+        at_once = self.at_once.is_set()
+        self.changed.clear()
+        self.at_once.clear()
+        return at_once
 
 
 class Hub:
     """This process's streams, by session, and the one subscription that wakes them.
 
-    Lives on the serving event loop. A stream waits on its own asyncio.Event; a message for its
+    Lives on the serving event loop. A stream waits on its own `Watch`; a message for its
     session sets it. Work shared by the streams of a session (`shared`) runs once per key."""
 
     def __init__(self) -> None:
         self._loop: asyncio.AbstractEventLoop | None = None
         self._listener: asyncio.Task | None = None
-        self._waiting: dict[int, set[asyncio.Event]] = defaultdict(set)
+        self._waiting: dict[int, set[Watch]] = defaultdict(set)
         self._in_flight: dict[Any, asyncio.Future] = {}
         self._lock = threading.Lock()
 
@@ -109,33 +144,36 @@ class Hub:
             self._listener = loop.create_task(self._listen(settings.PUSH_REDIS_URL))
 
     @contextlib.contextmanager
-    def watching(self, session_id: int) -> Iterator[asyncio.Event]:
-        """An event set whenever the session changes, for as long as the stream is open."""
+    def watching(self, session_id: int) -> Iterator[Watch]:
+        """Set whenever the session changes, for as long as the stream is open."""
         self._attach()
-        changed = asyncio.Event()
-        self._waiting[session_id].add(changed)
+        watch = Watch()
+        self._waiting[session_id].add(watch)
         try:
-            yield changed
+            yield watch
         finally:
             streams = self._waiting.get(session_id)
             if streams is not None:
-                streams.discard(changed)
+                streams.discard(watch)
                 if not streams:
                     del self._waiting[session_id]
 
     def open_streams(self) -> int:
         return sum(len(streams) for streams in self._waiting.values())
 
-    def notify(self, session_id: int, state: tuple[int, str, str] | None = None) -> None:
+    def notify(
+        self, session_id: int, state: tuple[int, str, str] | None = None, at_once: bool = False
+    ) -> None:
         if state is not None:
             # This process's polls and streams read the new state without asking the cache.
             keep_here(session_id, state)
-        for changed in self._waiting.get(session_id, ()):
-            changed.set()
+        for watch in self._waiting.get(session_id, ()):
+            watch.set(at_once=at_once)
 
     def notify_all(self) -> None:
-        for changed in [event for events in self._waiting.values() for event in events]:
-            changed.set()
+        """Every stream looks again, at once (what it missed, or the server is stopping)."""
+        for watch in [watch for watches in self._waiting.values() for watch in watches]:
+            watch.set(at_once=True)
 
     closing = False
 
@@ -144,9 +182,11 @@ class Hub:
         self.closing = True
         self.notify_all()
 
-    def notify_threadsafe(self, session_id: int, state: tuple[int, str, str]) -> None:
+    def notify_threadsafe(
+        self, session_id: int, state: tuple[int, str, str], at_once: bool = False
+    ) -> None:
         """From a request's thread (no Redis: one process serves pages and streams)."""
-        self.call_threadsafe(self.notify, session_id, state)
+        self.call_threadsafe(self.notify, session_id, state, at_once)
 
     def call_threadsafe(self, function: Callable[..., None], *args: Any) -> None:
         """Run `function` on the hub's loop, from any thread; nothing when it has none."""
@@ -170,7 +210,7 @@ class Hub:
             client = redis.asyncio.Redis.from_url(url)
             try:
                 async with client.pubsub() as pubsub:
-                    await pubsub.psubscribe(f"{CHANNEL_PREFIX}*")
+                    await pubsub.psubscribe(f"{CHANNEL_PREFIX}*", f"{AT_ONCE_PREFIX}*")
                     # Whatever happened while (re)subscribing: every stream looks again.
                     self.notify_all()
                     async for message in pubsub.listen():

@@ -295,6 +295,7 @@ class Session(models.Model):
         cards: Iterable[models.Model] = (),
         withdrawn: Iterable[int] = (),
         structural: bool = False,
+        at_once: bool = False,
     ) -> int:
         """Tell every screen something changed: bump the version in the database; return it.
 
@@ -302,7 +303,9 @@ class Session(models.Model):
         shows an older one gets them in its next delta. `withdrawn` are the ids of cards just
         deleted: a tombstone (the id and the version, never the words) tells the screens to drop
         them. `structural` means the layout changed (open or close, phase, theme, groups): every
-        screen then gets its whole fragment.
+        screen then gets its whole fragment. What the facilitator does is `at_once` (structural
+        changes always are): the phones' streams pass it on at once, where the room's cards may
+        wait a moment to go several in one message (pitstops/views/streams.py).
 
         A screen that reads version N must find every change stamped up to N committed. So
         either call it inside the transaction that made the change (on PostgreSQL the bumped
@@ -336,7 +339,8 @@ class Session(models.Model):
             cache.delete(live_state_key(pk))
         transaction.on_commit(lambda: remember_live_state(pk, live), robust=True)
         # Then the open streams of every app server hear of it (pitstops/push.py).
-        transaction.on_commit(lambda: push.publish(pk, live), robust=True)
+        at_once = at_once or structural
+        transaction.on_commit(lambda: push.publish(pk, live, at_once=at_once), robust=True)
         return self.version
 
     def _bump(self, card_pks: list[int], withdrawn: list[int], structural: bool) -> tuple:
@@ -490,13 +494,13 @@ class Session(models.Model):
         self.timer_ends_at = timezone.now() + datetime.timedelta(minutes=minutes)
         self.timer_paused_seconds = None
         self.save(update_fields=["timer_ends_at", "timer_paused_seconds"])
-        self.touch()
+        self.touch(at_once=True)
 
     def pause_timer(self) -> None:
         if self.timer_is_running:
             self.timer_paused_seconds = self.timer_seconds_left()
             self.save(update_fields=["timer_paused_seconds"])
-            self.touch()
+            self.touch(at_once=True)
 
     def resume_timer(self) -> None:
         if self.timer_paused_seconds is not None:
@@ -505,7 +509,7 @@ class Session(models.Model):
             )
             self.timer_paused_seconds = None
             self.save(update_fields=["timer_ends_at", "timer_paused_seconds"])
-            self.touch()
+            self.touch(at_once=True)
 
     def extend_timer(self, minutes: int) -> None:
         if self.timer_paused_seconds is not None:
@@ -518,7 +522,7 @@ class Session(models.Model):
             self.start_timer(minutes)
             return
         self.save(update_fields=["timer_ends_at", "timer_paused_seconds"])
-        self.touch()
+        self.touch(at_once=True)
 
     def _new_join_code(self) -> str:
         while True:

@@ -14,7 +14,11 @@ decided exactly as for a poll, by the same functions, in a thread (the ORM is sy
 from __future__ import annotations
 
 import asyncio
+import contextlib
+import re
+import struct
 import time
+import zlib
 from collections.abc import AsyncIterator, Awaitable, Callable
 
 from asgiref.sync import sync_to_async
@@ -23,6 +27,7 @@ from django.contrib.auth.decorators import login_not_required
 from django.core.handlers.asgi import ASGIRequest
 from django.db import close_old_connections
 from django.http import Http404, HttpRequest, HttpResponse, StreamingHttpResponse
+from django.utils.cache import patch_vary_headers
 from django.utils.translation import get_language, override
 from django.views.decorators.http import require_safe
 
@@ -33,7 +38,7 @@ from .live import Push, participant_key, push_from_response
 # A screen that lost its stream tries again after this long (the browser's EventSource does).
 RETRY_MS = 2000
 # While another server renders the whole fragment for everyone, look again after this long.
-WAIT_SECONDS = 0.2
+WAIT_SECONDS = 0.05
 # After a message a stream sends no delta for this long: the changes meanwhile go in one message.
 # A room of 200 phones writes some 100 cards a second; without this every phone's stream would
 # carry 100 messages a second. The facilitator's screens show cards coming in, the phones
@@ -44,7 +49,14 @@ PHONE_PACE = 1.0
 # And at least this many times as long as the message took to build: on a busy server (twenty
 # rooms writing at once) building takes longer, and the streams give the CPU back to the cards.
 BACKOFF = 4
-HEARTBEAT = b"event: beat\ndata: \n\n"
+HEARTBEAT = Push("beat")
+
+# Compressed: after a reveal every phone gets the whole board (1,000 cards: 680 kB, 18 kB
+# compressed), over a venue's Wi-Fi. Each message is compressed once for all streams
+# (Push.deflated), so a stream costs no compression of its own; only its checksum (fast).
+ACCEPTS_GZIP = re.compile(r"\bgzip\b")  # as Django's GZipMiddleware reads Accept-Encoding
+GZIP_HEADER = b"\x1f\x8b\x08\x00\x00\x00\x00\x00\x00\xff"  # deflate, no name, no time
+GZIP_LAST_BLOCK = zlib.compressobj(wbits=-zlib.MAX_WBITS).flush()  # an empty final block
 
 Answer = Callable[[int | None], Awaitable[Push | None]]
 
@@ -80,28 +92,54 @@ def _stream(
 ) -> HttpResponse:
     if not isinstance(request, ASGIRequest):
         return no_stream()  # served without ASGI: the screen polls
-    events = _events(session_id, _shown(request), answer, pace, eager_wholes)
-    response = StreamingHttpResponse(events, content_type="text/event-stream")
+    messages = _events(session_id, _shown(request), answer, pace, eager_wholes)
+    compressed = bool(ACCEPTS_GZIP.search(request.headers.get("Accept-Encoding", "")))
+    response = StreamingHttpResponse(
+        _gzipped(messages) if compressed else _encoded(messages),
+        content_type="text/event-stream",
+    )
+    if compressed:
+        response["Content-Encoding"] = "gzip"
+    patch_vary_headers(response, ["Accept-Encoding"])
     response["Cache-Control"] = "no-store"
     response["X-Accel-Buffering"] = "no"  # nginx passes each message on at once
     return response
 
 
+async def _encoded(messages: AsyncIterator[Push]) -> AsyncIterator[bytes]:
+    async for message in messages:
+        yield message.encoded
+
+
+async def _gzipped(messages: AsyncIterator[Push]) -> AsyncIterator[bytes]:
+    """The messages as one gzip stream, each readable the moment it arrives."""
+    yield GZIP_HEADER
+    checksum, size = 0, 0
+    async for message in messages:
+        checksum = zlib.crc32(message.encoded, checksum)
+        size += len(message.encoded)
+        yield message.deflated
+    # The server ended the stream: a whole gzip file, so the browser sees a clean end.
+    yield GZIP_LAST_BLOCK + struct.pack("<II", checksum, size & 0xFFFFFFFF)
+
+
 async def _events(
     session_id: int, shown: int | None, answer: Answer, pace: float, eager_wholes: bool
-) -> AsyncIterator[bytes]:
+) -> AsyncIterator[Push]:
     """The stream's messages. After each, the next waits `pace` (or longer on a busy server).
-    With `eager_wholes` (the phones) only a delta waits: a whole fragment, after a reveal, goes
-    at once, and a delta that waited goes as it is unless more came meanwhile. The facilitator's
-    screens just wait after each message: a delta of theirs costs a rendering per screen, not
-    one per room, and must not be made twice."""
+    With `eager_wholes` (the phones) only a delta of the room's cards waits: a whole fragment, or
+    what the facilitator did (Session.touch(at_once=True)), goes at once, and a delta that
+    waited goes as it is unless more came meanwhile. The facilitator's screens just wait after
+    each message: a delta of theirs costs a rendering per screen, not one per room, and must
+    not be made twice."""
     heartbeat = settings.LIVE_STREAM_HEARTBEAT_SECONDS
     # The first message says the stream works, and how often to expect a heartbeat.
-    yield f"retry: {RETRY_MS}\n".encode() + Push("ready", str(heartbeat)).encode()
+    yield Push("ready", str(heartbeat), retry_ms=RETRY_MS)
     next_delta_at = 0.0  # a delta waits until then; the changes meanwhile go with it
-    with hub.watching(session_id) as changed:
+    at_once = False  # whether what is new goes at once (kept while another server renders)
+    with hub.watching(session_id) as watch:
         while True:
-            changed.clear()  # a change from here on wakes the wait below
+            at_once = watch.clear() or at_once  # a change from here on wakes the waits below
             started = time.monotonic()
             push = await answer(shown)
             took = time.monotonic() - started
@@ -110,15 +148,18 @@ async def _events(
                 continue
             if (
                 eager_wholes
+                and not at_once
                 and push is not None
                 and push.event == "delta"
                 and started < next_delta_at
             ):
-                await asyncio.sleep(next_delta_at - started)
-                if changed.is_set():
+                # Unless the facilitator does something meanwhile (a reveal: everyone looks up).
+                with contextlib.suppress(TimeoutError):
+                    await asyncio.wait_for(watch.at_once.wait(), next_delta_at - started)
+                if watch.changed.is_set():
                     continue  # more came meanwhile: one message for all of it
             if push is not None:
-                yield push.encoded
+                yield push
                 if push.event == "reload":
                     return
                 shown = push.version or shown
@@ -127,8 +168,9 @@ async def _events(
                     next_delta_at = time.monotonic() + gap
                 else:
                     await asyncio.sleep(gap)
+            at_once = False
             try:
-                await asyncio.wait_for(changed.wait(), timeout=heartbeat)
+                await asyncio.wait_for(watch.changed.wait(), timeout=heartbeat)
             except TimeoutError:
                 yield HEARTBEAT
             if hub.closing:

@@ -25,6 +25,7 @@ import socket
 import threading
 import time
 import uuid
+import zlib
 from collections import Counter
 from dataclasses import dataclass, field
 from urllib.parse import urlsplit
@@ -403,7 +404,8 @@ class StreamingBoard:
             try:
                 self._read(stop)
             except TRANSPORT_ERRORS as error:
-                self.responses[("stream", type(error).__name__)] += 1
+                if not stop.is_set():  # not the reader's own `close`
+                    self.responses[("stream", type(error).__name__)] += 1
             stop.wait(self.RETRY)
 
     def close(self) -> None:
@@ -418,6 +420,7 @@ class StreamingBoard:
         self._connection = connection
         headers = {
             "Accept": "text/event-stream",
+            "Accept-Encoding": "gzip",
             "Cookie": "; ".join(f"{k}={v}" for k, v in self.cookies.items()),
         }
         if self.last_id:
@@ -429,23 +432,14 @@ class StreamingBoard:
             if response.status != 200:
                 response.read()
                 return
-            event, data = "", []
+            reader = EventStreamReader(response.getheader("Content-Encoding", ""))
             while not stop.is_set():
-                line = response.readline()  # de-chunked, as the browser reads it
-                if not line:
+                chunk = response.read1(65536)  # de-chunked, as the browser reads it
+                if not chunk:
                     return  # the server ended it
-                line = line.decode().rstrip("\n")
-                if line:
-                    name, _, value = line.partition(": ")
-                    if name == "event":
-                        event = value
-                    elif name == "data":
-                        data.append(value)
-                    elif name == "id":
-                        self.last_id = value
-                    continue
-                self._received(event, "\n".join(data))
-                event, data = "", []
+                for event, message_id, data in reader.feed(chunk):
+                    self.last_id = message_id or self.last_id
+                    self._received(event, data)
         finally:
             connection.close()
 
@@ -517,6 +511,7 @@ class PhoneStreams:
                 f"GET {path} HTTP/1.1",
                 f"Host: {self.host}:{self.port}",
                 "Accept: text/event-stream",
+                "Accept-Encoding: gzip",
                 "Cookie: " + "; ".join(f"{k}={v}" for k, v in phone.browser.cookies.items()),
             ]
             if phone.stream_id:
@@ -524,30 +519,51 @@ class PhoneStreams:
             writer.write(("\r\n".join(lines) + "\r\n\r\n").encode())
             await writer.drain()
             status = int((await reader.readline()).split()[1])
-            chunked = False
+            chunked, encoding = False, ""
             while (header := await reader.readline()) not in (b"\r\n", b""):
-                chunked |= header.lower().startswith(b"transfer-encoding: chunked")
+                name, _, value = header.decode("latin-1").partition(":")
+                if name.lower() == "transfer-encoding":
+                    chunked = value.strip().lower() == "chunked"
+                elif name.lower() == "content-encoding":
+                    encoding = value.strip()
             phone.responses[("stream", str(status))] += 1
             if status != 200 or not chunked:
                 return
-            # A large message comes in many chunks: kept in one growing buffer, and only the
-            # new part is searched for the end of a message.
-            buffer = bytearray()
+            messages = EventStreamReader(encoding)
             while True:
                 size = int((await reader.readline()).strip() or b"0", 16)
                 if size == 0:
                     return  # the server ended the stream
-                searched = max(0, len(buffer) - 1)
-                buffer += await reader.readexactly(size)
+                chunk = await reader.readexactly(size)
                 await reader.readexactly(2)  # the CRLF after a chunk
-                while (end := buffer.find(b"\n\n", searched)) >= 0:
-                    arrived = time.monotonic()  # before reading it: a browser reads in C
-                    message = bytes(buffer[:end])
-                    del buffer[: end + 2]
-                    searched = 0
-                    phone.received(*parse_message(message.decode()), arrived)
+                arrived = time.monotonic()  # before reading it: a browser reads in C
+                for message in messages.feed(chunk):
+                    phone.received(*message, arrived)
         finally:
             writer.close()
+
+
+class EventStreamReader:
+    """A stream's bytes in, as they come (gzip-compressed or not); whole messages out. A large
+    message comes in many chunks: kept in one growing buffer, and only the new part is
+    searched for the end of a message."""
+
+    def __init__(self, content_encoding: str) -> None:
+        gzipped = content_encoding.lower() == "gzip"
+        self.decompressor = zlib.decompressobj(wbits=31) if gzipped else None
+        self.buffer = bytearray()
+
+    def feed(self, chunk: bytes) -> list[tuple[str, str, str]]:
+        if self.decompressor is not None:
+            chunk = self.decompressor.decompress(chunk)
+        searched = max(0, len(self.buffer) - 1)
+        self.buffer += chunk
+        messages = []
+        while (end := self.buffer.find(b"\n\n", searched)) >= 0:
+            messages.append(parse_message(bytes(self.buffer[:end]).decode()))
+            del self.buffer[: end + 2]
+            searched = 0
+        return messages
 
 
 def parse_message(message: str) -> tuple[str, str, str]:

@@ -292,6 +292,7 @@ def live200(run: Run) -> None:
             for board in boards.values()
         ]
         revealed_at: dict[int, float] = {}
+        reveal_posts: list[float] = []  # how long each facilitator's reveal took to answer
         try:
             for client in clients:
                 client.start()
@@ -315,8 +316,12 @@ def live200(run: Run) -> None:
                         facilitators[sid].browser.post(
                             f"/sessie/{sid}/bediening/", {"action": "reveal"}
                         )
+                        reveal_posts.append(time.monotonic() - revealed_at[sid])
                 time.sleep(0.1)
-            log(f"{prefix}: every board full and revealed {time.monotonic() - began:.1f} s in")
+            log(
+                f"{prefix}: every board full and revealed {time.monotonic() - began:.1f} s in; "
+                f"the reveal's answer took p50 {percentile(reveal_posts, 0.5) * 1000:.0f} ms"
+            )
             summaries = [
                 phone
                 for batch in _receive(results, clients, "done", TAKE_PART_SECONDS + 60)
@@ -529,6 +534,10 @@ def _report(
     run.report(f"{prefix}_poll_p95_ms", percentile(poll_ms, 0.95), "ms")
     run.report(f"{prefix}_board_delay_p95_ms", percentile(board_delays, 0.95) * 1000, "ms")
     run.report(f"{prefix}_reveal_delay_p95_ms", percentile(reveal_delays, 0.95) * 1000, "ms")
+    log(
+        f"{prefix}: reveal delay min {min(reveal_delays, default=0) * 1000:.0f} ms, "
+        f"p50 {percentile(reveal_delays, 0.5) * 1000:.0f} ms"
+    )
     run.report(f"{prefix}_5xx", errors_5xx, "responses", digits=0)
     for name, count in counts.items():
         run.report(f"{prefix}_{name}_share", count / total, "share", digits=2)

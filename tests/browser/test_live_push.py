@@ -23,7 +23,8 @@ def streams_on(settings):
 
 def open_board(new_context, page, server, *, block_stream: bool = False):
     """The facilitator opens the demo's planned session; a projector shows its board. Returns
-    (board, code, the board's polls: the addresses of its GET requests for the live part)."""
+    (board, code, the board's polls: the addresses of its GET requests for the live part, the
+    Content-Encoding of each stream the board opened)."""
     session = upcoming_session()
     page.set_viewport_size(DESKTOP)
     log_in(page, server, "begeleider")
@@ -38,15 +39,23 @@ def open_board(new_context, page, server, *, block_stream: bool = False):
     polls: list[str] = []
     live_part = re.compile(rf"/sessie/{session.pk}/bord/$")
     board.on("request", lambda request: live_part.search(request.url) and polls.append(request.url))
+    encodings: list[str] = []
+    board.on(
+        "response",
+        lambda response: (
+            "/stroom/" in response.url
+            and encodings.append(response.headers.get("content-encoding", ""))
+        ),
+    )
     board.goto(f"{server.url}/sessie/{session.pk}/bord/")
     expect(board.locator(".qr svg")).to_be_visible()
-    return board, code, polls
+    return board, code, polls, encodings
 
 
 def test_a_card_reaches_the_board_over_its_stream_without_a_poll(
     new_context, page, asgi_server, demo
 ):
-    board, code, polls = open_board(new_context, page, asgi_server)
+    board, code, polls, encodings = open_board(new_context, page, asgi_server)
     phone = phone_joins(new_context, asgi_server, code, guest="Kees")
     expect(board.locator(".live-counts")).to_contain_text("1 deelnemer", timeout=LIVE)
     expect(phone.locator("#card-form[data-ready=true]")).to_have_count(1, timeout=LIVE)
@@ -57,6 +66,7 @@ def test_a_card_reaches_the_board_over_its_stream_without_a_poll(
     card = board.locator("#live").get_by_text("Fijn dat het licht aan is")
     expect(card).to_be_visible(timeout=LIVE)
     assert polls[polls_before:] == []  # the board asked nothing: the card was pushed
+    assert encodings[:1] == ["gzip"]  # the browser read the stream compressed
     assert Reflection.objects.filter(text="Fijn dat het licht aan is").count() == 1
     # The phone's own page took its group's card in the same way.
     expect(phone.locator("#group-cards")).to_contain_text("Fijn dat het licht aan is")
@@ -65,7 +75,7 @@ def test_a_card_reaches_the_board_over_its_stream_without_a_poll(
 def test_with_the_stream_blocked_the_board_polls_and_the_card_still_comes(
     new_context, page, asgi_server, demo
 ):
-    board, code, polls = open_board(new_context, page, asgi_server, block_stream=True)
+    board, code, polls, _encodings = open_board(new_context, page, asgi_server, block_stream=True)
     phone = phone_joins(new_context, asgi_server, code, guest="Mies")
     expect(phone.locator("#card-form[data-ready=true]")).to_have_count(1, timeout=LIVE)
     phone.get_by_label("Je kaartje").fill("Toch gewoon binnen")

@@ -8,7 +8,11 @@ Transactional: a stream builds its messages in worker threads, which see committ
 from __future__ import annotations
 
 import asyncio
+import gzip
+import os
 import re
+import secrets
+import zlib
 from concurrent.futures import ThreadPoolExecutor
 
 import pytest
@@ -19,6 +23,7 @@ from django.urls import reverse
 
 from pitstops import push
 from pitstops.models import Reflection, Session
+from pitstops.views import streams
 from tests.conftest import build_world
 
 from .live_helpers import control, join, post_card
@@ -67,10 +72,17 @@ class Stream:
         self.response = response
         self.chunks = aiter(response.streaming_content)
         self.buffer = ""
+        # As a browser reads a compressed stream: each chunk as it comes.
+        self.compressed = response.get("Content-Encoding") == "gzip"
+        self.decompressor = zlib.decompressobj(wbits=31)
+        self.raw = b""  # what came over the wire
 
     async def next(self) -> tuple[str, str, str]:
         while "\n\n" not in self.buffer:
             chunk = await asyncio.wait_for(anext(self.chunks), WAIT)
+            self.raw += chunk
+            if self.compressed:
+                chunk = self.decompressor.decompress(chunk)
             self.buffer += chunk.decode()
         message, self.buffer = self.buffer.split("\n\n", 1)
         fields: dict[str, list[str]] = {}
@@ -201,6 +213,101 @@ def test_a_hidden_card_never_reaches_a_phone_and_a_new_phase_reloads_it(live):
     run(scenario)
 
 
+def test_a_reveal_reaches_the_phones_at_once_while_their_cards_wait_for_the_next_message(
+    live, monkeypatch
+):
+    """The room's cards go to the phones at most once per PHONE_PACE, several in a message;
+    what the facilitator does goes at once, also in the middle of that wait."""
+    monkeypatch.setattr(streams, "PHONE_PACE", 600)  # longer than the test waits for anything
+    session, facilitator, phone = live
+    control(facilitator, session, "go_to", phase="reflect")
+    session.refresh_from_db()
+
+    async def scenario():
+        phones = await open_stream(
+            async_client_like(phone),
+            reverse("pitstops:participate_stream", args=[session.pk])
+            + f"?state=reflect-open&v={session.version}",
+        )
+        await sync_to_async(post_card)(phone, session, "Het eerste kaartje")
+        event, _id, data = await phones.next_but_heartbeats()
+        assert (event, "1 nog niet getoond" in data) == ("delta", True)
+        # The next card waits for the pace; the reveal does not, and brings it along.
+        await sync_to_async(post_card)(phone, session, "Het tweede kaartje")
+        await sync_to_async(control)(facilitator, session, "reveal")
+        event, _id, data = await phones.next_but_heartbeats()
+        assert "Het eerste kaartje" in data
+        assert "Het tweede kaartje" in data
+        await phones.close()
+
+    run(scenario)
+
+
+def test_over_redis_every_server_hears_which_changes_go_to_the_phones_at_once(settings):
+    """As between app servers: a card's change wakes the streams, a facilitator's change also
+    says "at once" (on a channel of its own, which a server of the previous release leaves)."""
+    settings.PUSH_REDIS_URL = os.environ.get("TEST_REDIS_URL", "redis://127.0.0.1:6379/15")
+    session_id = 10**9 + secrets.randbelow(10**9)  # no other run's session: channels are global
+
+    async def scenario():
+        with push.hub.watching(session_id) as watch:
+            # Subscribed: every stream looks again, at once (what it may have missed).
+            await asyncio.wait_for(watch.at_once.wait(), WAIT)
+            watch.clear()
+            await asyncio.to_thread(push.publish, session_id, (5, "reflect", "open"))
+            await asyncio.wait_for(watch.changed.wait(), WAIT)
+            assert watch.clear() is False
+            await asyncio.to_thread(push.publish, session_id, (6, "reflect", "open"), at_once=True)
+            await asyncio.wait_for(watch.at_once.wait(), WAIT)
+            assert push.states_here[session_id][1] == (6, "reflect", "open")
+
+    try:
+        run(scenario)
+    finally:
+        push.states_here.pop(session_id, None)
+
+
+def test_a_stream_is_compressed_for_a_browser_that_accepts_it(live):
+    """Each message can be read the moment it comes (the board after a reveal is large), and a
+    stream the server ends is a whole gzip file."""
+    session, facilitator, phone = live
+    control(facilitator, session, "go_to", phase="reflect")
+    session.refresh_from_db()
+    url = reverse("pitstops:participate_stream", args=[session.pk])
+
+    async def scenario():
+        phones = await open_stream(
+            async_client_like(phone),
+            url + f"?state=reflect-open&v={session.version}",
+            **{"Accept-Encoding": "gzip, deflate, br, zstd"},
+        )
+        assert phones.compressed
+        assert "Accept-Encoding" in phones.response["Vary"]
+        await sync_to_async(post_card)(phone, session, "Gezegd in de stilte")
+        event, _id, data = await phones.next_but_heartbeats()
+        assert (event, "1 nog niet getoond" in data) == ("delta", True)
+        await sync_to_async(control)(facilitator, session, "reveal")
+        event, _id, data = await phones.next_but_heartbeats()
+        assert "Gezegd in de stilte" in data
+        await sync_to_async(control)(facilitator, session, "go_to", phase="share")
+        event, _id, _data = await phones.next_but_heartbeats()
+        assert event == "reload"
+        with pytest.raises(StopAsyncIteration):
+            await phones.next()
+        whole = gzip.decompress(phones.raw).decode()  # checks the length and the checksum
+        assert whole.startswith("retry: 2000\nevent: ready\n")
+        assert whole.endswith("event: reload\ndata: \n\n")
+        assert "Gezegd in de stilte" in whole
+
+        plain = await open_stream(
+            async_client_like(phone), url + "?state=share-open", **{"Accept-Encoding": "identity"}
+        )
+        assert "Content-Encoding" not in plain.response
+        await plain.close()
+
+    run(scenario)
+
+
 def test_a_facilitator_taken_off_the_session_gets_nothing_more(live):
     """The right to see is asked again with every message, as with every poll."""
     session, facilitator, phone = live
@@ -248,7 +355,10 @@ def test_the_stream_is_204_where_no_asgi_server_serves_it(live, client):
 @pytest.mark.parametrize(
     ("channel", "data", "parsed"),
     [
-        (b"pitstop:live:12", b"7 reflect open", (12, (7, "reflect", "open"))),
+        (b"pitstop:live:12", b"7 reflect open", (12, (7, "reflect", "open"), False)),
+        ("pitstop:at-once:12", "7", (12, None, True)),
+        ("pitstop:at-once:x", "7", None),
+        ("pitstop:live:12", "7 reflect open now", None),
         ("pitstop:live:12", "7 reflect", None),
         ("pitstop:live:x", "7 reflect open", None),
         ("pitstop:live:3", "seven reflect open", None),
