@@ -62,6 +62,12 @@ UNASSIGN_FROM = 30
 CONCEPT_WEIGHT = 1.5
 # Above this many notes k-means runs in mini-batches: 10,000 notes stay within seconds.
 MINI_BATCH_ABOVE = 3000
+# Groups are what many k-means draws agree on (`_consensus`): this many draws, fewer in a large
+# round (10,000 notes: 2 s more instead of 4.5). Against one draw, each the mean over five seeds
+# on the four tuning sets: ARI 0.346 → 0.374, 0.361 → 0.452, 0.178 → 0.213, 0.201 → 0.208, F1
+# 0.644 → 0.672, 0.638 → 0.722, 0.490 → 0.505, 0.478 → 0.488, with about half the spread.
+CONSENSUS_DRAWS = 40
+CONSENSUS_DRAWS_LARGE = 20
 EMBEDDING_BATCH = 500
 LSA_DIMENSIONS = 100
 SEED = 0
@@ -180,12 +186,30 @@ def vectors(
     raise SuggestionError(f"Unknown method {method!r}; choose one of {', '.join(METHODS)}.")
 
 
-def _kmeans(points: np.ndarray, k: int) -> np.ndarray:
+def _kmeans(points: np.ndarray, k: int, seed: int = SEED, starts: int = 0) -> np.ndarray:
     if len(points) > MINI_BATCH_ABOVE:
-        model = MiniBatchKMeans(n_clusters=k, n_init=3, random_state=SEED, batch_size=1024)
+        model = MiniBatchKMeans(
+            n_clusters=k, n_init=starts or 3, random_state=seed, batch_size=1024
+        )
     else:
-        model = KMeans(n_clusters=k, n_init=10, random_state=SEED)
+        model = KMeans(n_clusters=k, n_init=starts or 10, random_state=seed)
     return model.fit_predict(points)
+
+
+def _consensus(points: np.ndarray, k: int) -> np.ndarray:
+    """The groups that many k-means draws agree on.
+
+    On notes this alike one draw depends on where it starts (another draw moves ARI by ±0.03).
+    Each draw adds a block of one-hot columns (its group per note), and k-means over those
+    columns puts together the notes that were in one group most often: the squared distance
+    between two rows is twice the number of draws that split them. No n-by-n matrix, so it
+    scales with the round."""
+    draws = CONSENSUS_DRAWS if len(points) <= MINI_BATCH_ABOVE else CONSENSUS_DRAWS_LARGE
+    one_hot = np.eye(k, dtype=np.float32)
+    agreed = np.hstack(
+        [one_hot[_kmeans(points, k, seed=SEED + draw, starts=1)] for draw in range(draws)]
+    )
+    return _kmeans(agreed, k)
 
 
 def group_count(n: int, max_clusters: int = DEFAULT_MAX_CLUSTERS, granularity: int = 0) -> int:
@@ -209,7 +233,7 @@ def choose_labels(
     k = min(group_count(n, max_clusters, granularity), distinct)
     if k < 2 or n < 2 * MIN_AVERAGE_SIZE:
         return np.zeros(n, dtype=int)
-    labels = _kmeans(points, k)
+    labels = _consensus(points, k)
     closeness = closeness_to_centre(points, labels)
     if unassigned_share > 0 and n >= UNASSIGN_FROM:
         labels = np.where(closeness < np.quantile(closeness, unassigned_share), -1, labels)
