@@ -117,6 +117,14 @@
     })();
   }
 
+  /* What this phone keeps of a viewer goes; and this page asks for no copy of itself any more
+     (a worker that takes over late would otherwise keep it again). */
+  var forgotten = false;
+  function forget(form) {
+    forgotten = true;
+    tell({ type: "forget", viewer: form.dataset.offlineForget });
+  }
+
   /* Log out, log out everywhere, erase me, leave the session: forms marked
      data-offline-forget="account" (or a participant's pseudonym). */
   document.addEventListener("submit", function (event) {
@@ -128,7 +136,7 @@
       // without a connection goes at once. Words still waiting stay, to be sent later. A log-out
       // or leaving (data-offline-finish) goes on by itself once the connection is back.
       event.preventDefault();
-      tell({ type: "forget", viewer: form.dataset.offlineForget });
+      forget(form);
       if (form.hasAttribute("data-offline-finish")) {
         localStorage.setItem(LATER, JSON.stringify({ action: form.action, viewer: viewerOf(form), at: Date.now() }));
         say(script.dataset.msgFinishLater);
@@ -146,7 +154,7 @@
       return;
     }
     queues.forEach(function (key) { localStorage.removeItem(key); });
-    tell({ type: "forget", viewer: form.dataset.offlineForget });
+    forget(form);
   }, true);
 
   if (!fromCache && navigator.onLine) { finishLater(); }
@@ -168,7 +176,7 @@
   if (!offer) { return; }
   var asked = false;
   function keep() {
-    if (asked) { return; }
+    if (asked || forgotten) { return; }
     asked = true;
     tell({ type: "keep", url: window.location.href.split("#")[0], since: Math.floor(performance.timeOrigin) })
       .then(function (done) { if (done) { root.dataset.offlineKept = "true"; } });

@@ -22,6 +22,9 @@ const PREFIX = "pitstop-";
 const RELEASE = PREFIX + CONFIG.version + "-";
 const STATIC_CACHE = RELEASE + "static";
 const PAGES = RELEASE + "pages-";
+/* How many log-outs and leavings this worker has carried out: a page that was on its way when
+   one came (still loading, or a copy asked for just before) is not kept after it. */
+let forgets = 0;
 const VIEWER = /^[ap]-[0-9a-f]{24}$/;
 const PRECACHED = new Set(CONFIG.precache);
 const STORED_AT = "X-Pitstop-Stored-At";
@@ -78,6 +81,7 @@ self.addEventListener("fetch", (event) => {
 });
 
 async function navigate(event, request) {
+  const asked = forgets;
   let response;
   try {
     response = await fetch(request);
@@ -87,18 +91,19 @@ async function navigate(event, request) {
   if (AWAY.has(response.status)) {
     return (await shownCopy(request.url)) || response;
   }
-  event.waitUntil(remember(request.url, response));
+  event.waitUntil(remember(request.url, response, asked));
   return response;
 }
 
 /* What a page fetched from the network means for the copies: kept when it offers one; else
    any copy of that address goes (sent elsewhere: no longer joined, logged out; or a page that
-   no longer offers a copy, for whoever asks now). Errors change nothing. */
-function remember(url, response) {
+   no longer offers a copy, for whoever asks now). Errors change nothing. A page asked for
+   before a log-out or leaving (`asked`, the count of those then) is not kept after it. */
+function remember(url, response, asked) {
   const viewer = response.headers.get(CONFIG.header) || "";
   let work;
   if (response.ok && response.type === "basic" && VIEWER.test(viewer) && isPage(response)) {
-    work = store(url, response.clone(), viewer);
+    work = store(url, response.clone(), viewer, asked);
   } else if (response.ok || response.type === "opaqueredirect" || response.status === 403 || response.status === 404) {
     work = dropAddress(url);
   } else {
@@ -112,7 +117,7 @@ function isPage(response) {
   return (response.headers.get("Content-Type") || "").startsWith("text/html");
 }
 
-async function store(url, response, viewer) {
+async function store(url, response, viewer, asked) {
   const name = PAGES + viewer;
   const names = await pageCaches();
   await Promise.all(
@@ -125,8 +130,10 @@ async function store(url, response, viewer) {
   const headers = new Headers(response.headers);
   headers.set(STORED_AT, String(Date.now()));
   const body = await response.arrayBuffer();
+  if (asked !== forgets) { return; }  // forgotten meanwhile: no copy comes back
   const cache = await caches.open(name);
   await cache.put(url, new Response(body, { status: 200, statusText: "OK", headers: headers }));
+  if (asked !== forgets) { await caches.delete(name); }  // nor when it came while storing
 }
 
 async function pageCaches() {
@@ -169,6 +176,7 @@ async function keep(url, since) {
   if (parsed.origin !== self.location.origin) { return; }
   url = parsed.href.split("#")[0];
   if (storing.has(url)) { return storing.get(url); }
+  const asked = forgets;
   const copy = await findCopy(url);
   if (copy && Number(copy.headers.get(STORED_AT) || 0) >= since) { return; }
   let response;
@@ -178,7 +186,7 @@ async function keep(url, since) {
     return;
   }
   if (response.redirected) { return dropAddress(url); }
-  return remember(url, response);
+  return remember(url, response, asked);
 }
 
 /* Only the signed-in session that is current keeps copies ("" when nobody is signed in). */
@@ -192,6 +200,7 @@ async function onlyAccount(account) {
 /* Log-out and leaving a session: "account" forgets every signed-in session's copies, a
    participant's pseudonym that participant's. */
 async function forget(viewer) {
+  forgets += 1;
   if (viewer === "account") { return onlyAccount(""); }
   if (VIEWER.test(viewer)) {
     // Of every version: an old worker's caches are going anyway, but not a moment later.
