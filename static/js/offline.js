@@ -36,14 +36,19 @@
 
   /* The page for an address never opened, shown while the phone says it is online: the
      worker's try failed as the connection came back (the first request after a leave or
-     log-out finished online, say). It tries once more by itself; once in ten seconds at most,
-     so a server that is away costs no loop of reloads. */
-  if (document.querySelector("[data-offline-page]") && navigator.onLine) {
-    var RETRIED = "pitstop-offline-retried";
-    if (Date.now() - parseInt(sessionStorage.getItem(RETRIED) || "0", 10) > 10000) {
-      sessionStorage.setItem(RETRIED, String(Date.now()));
+     log-out finished online, say), and the connection may take a moment more. It tries again
+     by itself: at once, then after 2, 4, 8 ... seconds, at most every 30, so a server that is
+     away costs no loop of reloads. Any other page starts the count again. */
+  var RETRIES = "pitstop-offline-retries";
+  if (document.querySelector("[data-offline-page]")) {
+    var tries = parseInt(sessionStorage.getItem(RETRIES) || "0", 10) || 0;
+    setTimeout(function () {
+      if (!navigator.onLine) { return; }  // the page offers a reload once the phone is online
+      sessionStorage.setItem(RETRIES, String(tries + 1));
       window.location.reload();
-    }
+    }, tries ? Math.min(30000, 1000 * Math.pow(2, tries)) : 0);
+  } else {
+    sessionStorage.removeItem(RETRIES);
   }
 
   /* Words still waiting in this browser (static/js/queue.js) under the keys a form names:

@@ -562,21 +562,24 @@ def test_the_offline_banner_passes_axe_on_the_session_page(new_context, live_ser
 
 
 def test_the_offline_page_shown_while_online_tries_again_by_itself(page, live_server, place):
-    # The worker's first try fails (as when the connection is just coming back), while the phone
-    # says it is online: the offline page asks once more and the page itself comes.
+    # The worker's first tries fail (as when the connection is just coming back; seen in CI for
+    # more than one try on a busy machine), while the phone says it is online: the offline page
+    # asks again by itself, at once and then after 2 s, and the page itself comes.
     page.set_viewport_size(PHONE)
     log_in(page, live_server, "anna", PASSWORD)
     kept(page)
     tries = []
 
-    def first_try_fails(route):
+    def first_tries_fail(route):
         tries.append(route.request.url)
-        if len(tries) == 1:
+        if len(tries) <= 2:
             route.abort("internetdisconnected")
         else:
             route.continue_()
 
-    page.context.route(re.compile(r"/account/$"), first_try_fails)
+    page.context.route(re.compile(r"/account/$"), first_tries_fail)
     page.goto(f"{live_server.url}/account/")
-    expect(page.get_by_role("heading", name="Mijn account", level=1)).to_be_visible()
-    assert len(tries) == 2
+    expect(page.get_by_role("heading", name="Mijn account", level=1)).to_be_visible(timeout=LIVE)
+    assert len(tries) == 3
+    # The count starts again: the next offline page tries at once, not after 4 s.
+    assert page.evaluate("() => sessionStorage.getItem('pitstop-offline-retries')") is None
