@@ -49,6 +49,15 @@ def live(world_db):
     return session, facilitator, phone
 
 
+@pytest.fixture
+def reflecting(live):
+    """The same, in the reflect phase: the phones see a count of the cards until the reveal."""
+    session, facilitator, phone = live
+    control(facilitator, session, "go_to", phase="reflect")
+    session.refresh_from_db()
+    return session, facilitator, phone
+
+
 def run(scenario) -> None:
     """Run an async scenario on an event loop of its own, in a thread of its own (the browser
     tests' Playwright keeps a loop in this one), and close the connections it opened."""
@@ -111,6 +120,16 @@ def async_client_like(sync_client: Client) -> AsyncClient:
     client = AsyncClient()
     client.cookies = sync_client.cookies
     return client
+
+
+async def open_phone_stream(phone: Client, session: Session, **headers) -> Stream:
+    """A joined phone's stream, as its page of the session's current phase opens it."""
+    return await open_stream(
+        async_client_like(phone),
+        reverse("pitstops:participate_stream", args=[session.pk])
+        + f"?state={session.phase}-{session.status}&v={session.version}",
+        **headers,
+    )
 
 
 def test_a_card_reaches_the_board_run_page_and_phones_as_a_delta_when_committed(live):
@@ -182,17 +201,11 @@ def test_a_screen_that_reconnects_gets_what_it_missed(live):
     run(scenario)
 
 
-def test_a_hidden_card_never_reaches_a_phone_and_a_new_phase_reloads_it(live):
-    session, facilitator, phone = live
-    control(facilitator, session, "go_to", phase="reflect")
-    session.refresh_from_db()
+def test_a_hidden_card_never_reaches_a_phone_and_a_new_phase_reloads_it(reflecting):
+    session, facilitator, phone = reflecting
 
     async def scenario():
-        phones = await open_stream(
-            async_client_like(phone),
-            reverse("pitstops:participate_stream", args=[session.pk])
-            + f"?state=reflect-open&v={session.version}",
-        )
+        phones = await open_phone_stream(phone, session)
         run = await open_stream(
             async_client_like(facilitator),
             reverse("pitstops:session_run_stream", args=[session.pk]) + f"?v={session.version}",
@@ -213,31 +226,33 @@ def test_a_hidden_card_never_reaches_a_phone_and_a_new_phase_reloads_it(live):
     run(scenario)
 
 
-def test_a_reveal_reaches_the_phones_at_once_while_their_cards_wait_for_the_next_message(
-    live, monkeypatch
+@pytest.mark.parametrize(
+    ("action", "fields", "shown"),
+    [
+        ("reveal", {}, ["Het eerste kaartje", "Het tweede kaartje"]),
+        ("timer_start", {"minutes": 5}, ["2 nog niet getoond"]),
+    ],
+    ids=["reveal", "timer"],
+)
+def test_what_the_facilitator_does_reaches_the_phones_at_once_while_their_cards_wait(
+    reflecting, monkeypatch, action, fields, shown
 ):
     """The room's cards go to the phones at most once per PHONE_PACE, several in a message;
     what the facilitator does goes at once, also in the middle of that wait."""
     monkeypatch.setattr(streams, "PHONE_PACE", 600)  # longer than the test waits for anything
-    session, facilitator, phone = live
-    control(facilitator, session, "go_to", phase="reflect")
-    session.refresh_from_db()
+    session, facilitator, phone = reflecting
 
     async def scenario():
-        phones = await open_stream(
-            async_client_like(phone),
-            reverse("pitstops:participate_stream", args=[session.pk])
-            + f"?state=reflect-open&v={session.version}",
-        )
+        phones = await open_phone_stream(phone, session)
         await sync_to_async(post_card)(phone, session, "Het eerste kaartje")
         event, _id, data = await phones.next_but_heartbeats()
         assert (event, "1 nog niet getoond" in data) == ("delta", True)
-        # The next card waits for the pace; the reveal does not, and brings it along.
+        # The next card waits for the pace; the facilitator's change does not, and brings it.
         await sync_to_async(post_card)(phone, session, "Het tweede kaartje")
-        await sync_to_async(control)(facilitator, session, "reveal")
+        await sync_to_async(control)(facilitator, session, action, **fields)
         event, _id, data = await phones.next_but_heartbeats()
-        assert "Het eerste kaartje" in data
-        assert "Het tweede kaartje" in data
+        for text in shown:
+            assert text in data
         await phones.close()
 
     run(scenario)
@@ -267,19 +282,14 @@ def test_over_redis_every_server_hears_which_changes_go_to_the_phones_at_once(se
         push.states_here.pop(session_id, None)
 
 
-def test_a_stream_is_compressed_for_a_browser_that_accepts_it(live):
+def test_a_stream_is_compressed_for_a_browser_that_accepts_it(reflecting):
     """Each message can be read the moment it comes (the board after a reveal is large), and a
     stream the server ends is a whole gzip file."""
-    session, facilitator, phone = live
-    control(facilitator, session, "go_to", phase="reflect")
-    session.refresh_from_db()
-    url = reverse("pitstops:participate_stream", args=[session.pk])
+    session, facilitator, phone = reflecting
 
     async def scenario():
-        phones = await open_stream(
-            async_client_like(phone),
-            url + f"?state=reflect-open&v={session.version}",
-            **{"Accept-Encoding": "gzip, deflate, br, zstd"},
+        phones = await open_phone_stream(
+            phone, session, **{"Accept-Encoding": "gzip, deflate, br, zstd"}
         )
         assert phones.compressed
         assert "Accept-Encoding" in phones.response["Vary"]
@@ -299,9 +309,8 @@ def test_a_stream_is_compressed_for_a_browser_that_accepts_it(live):
         assert whole.endswith("event: reload\ndata: \n\n")
         assert "Gezegd in de stilte" in whole
 
-        plain = await open_stream(
-            async_client_like(phone), url + "?state=share-open", **{"Accept-Encoding": "identity"}
-        )
+        await sync_to_async(session.refresh_from_db)()
+        plain = await open_phone_stream(phone, session, **{"Accept-Encoding": "identity"})
         assert "Content-Encoding" not in plain.response
         await plain.close()
 

@@ -159,6 +159,13 @@ def test_the_default_method_beats_both_baselines_by_a_clear_margin(path):
     assert best_match_f1(labelled, found) >= best_match_f1(labelled, by_theme) + 0.15
 
 
+def test_groups_are_what_many_k_means_draws_agree_on():
+    """On `dev` (a tuning set) one k-means run, the best of ten starts, found ARI 0.131; the
+    consensus of many draws finds 0.229. The bar is half way between."""
+    labelled = read_labelled(DEV)
+    assert adjusted_rand(labelled, found_labels(labelled, DEFAULT_METHOD)) >= 0.18
+
+
 def test_the_number_of_groups_grows_with_the_round_and_with_asking_for_more():
     assert group_count(100) == 7 and group_count(200) == 10
     assert group_count(10_000) == 20  # the most a team can read
