@@ -122,14 +122,6 @@
     })();
   }
 
-  /* What this phone keeps of a viewer goes; and this page asks for no copy of itself any more
-     (a worker that takes over late would otherwise keep it again). */
-  var forgotten = false;
-  function forget(form) {
-    forgotten = true;
-    tell({ type: "forget", viewer: form.dataset.offlineForget });
-  }
-
   /* Log out, log out everywhere, erase me, leave the session: forms marked
      data-offline-forget="account" (or a participant's pseudonym). */
   document.addEventListener("submit", function (event) {
@@ -141,7 +133,7 @@
       // without a connection goes at once. Words still waiting stay, to be sent later. A log-out
       // or leaving (data-offline-finish) goes on by itself once the connection is back.
       event.preventDefault();
-      forget(form);
+      tell({ type: "forget", viewer: form.dataset.offlineForget });
       if (form.hasAttribute("data-offline-finish")) {
         localStorage.setItem(LATER, JSON.stringify({ action: form.action, viewer: viewerOf(form), at: Date.now() }));
         say(script.dataset.msgFinishLater);
@@ -159,7 +151,7 @@
       return;
     }
     queues.forEach(function (key) { localStorage.removeItem(key); });
-    forget(form);
+    tell({ type: "forget", viewer: form.dataset.offlineForget });
   }, true);
 
   if (!fromCache && navigator.onLine) { finishLater(); }
@@ -181,7 +173,7 @@
   if (!offer) { return; }
   var asked = false;
   function keep() {
-    if (asked || forgotten) { return; }
+    if (asked) { return; }
     asked = true;
     tell({ type: "keep", url: window.location.href.split("#")[0], since: Math.floor(performance.timeOrigin) })
       .then(function (done) { if (done) { root.dataset.offlineKept = "true"; } });
