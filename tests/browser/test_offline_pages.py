@@ -360,15 +360,18 @@ def test_a_copy_on_its_way_when_the_phone_logs_out_is_not_kept(page, live_server
     address = re.compile(r"/reflecties/$")
     held = []
     page.context.route(address, lambda route: held.append(route))  # the worker waits here
-    # The worker asks for a fresh copy (the one it has is older than `since`).
+    # The worker asks for a fresh copy (the one it has is older than `since`). As offline.js
+    # tells it: the page may not be under the worker's control yet on a busy machine.
     with page.context.expect_event("request", lambda request: address.search(request.url)):
         page.evaluate(
-            """() => { window.keepAsked = new Promise(done => {
-                const channel = new MessageChannel();
-                channel.port1.onmessage = done;
-                navigator.serviceWorker.controller.postMessage(
-                    {type: "keep", url: location.href, since: Date.now() + 1e9}, [channel.port2]);
-            }); }"""
+            """() => { window.keepAsked = navigator.serviceWorker.ready.then(registration =>
+                new Promise(done => {
+                    const channel = new MessageChannel();
+                    channel.port1.onmessage = done;
+                    (navigator.serviceWorker.controller || registration.active).postMessage(
+                        {type: "keep", url: location.href, since: Date.now() + 1e9},
+                        [channel.port2]);
+                })); }"""
         )
     # Logged out in another tab: this one stays to hear when the worker is done.
     other = page.context.new_page()
