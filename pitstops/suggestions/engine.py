@@ -9,10 +9,11 @@ Three ways to turn a text into a vector, compared on labelled Dutch sets (see RE
 - ``combined`` (the default): those embeddings beside the concepts of the field's vocabulary
   (`concepts`), so that "ons potje" and "de subsidie" meet even though no word is shared.
 
-All feed one clusterer: k-means on unit vectors with a number of groups that grows with the
-square root of the round (the team can ask for more or fewer), after which the notes farthest
-from their group's centre stay unassigned. Everything here is plain Python over
-(id, text, theme) notes: no Django.
+Before clustering, the sentence embeddings lose each theme's imprint (`without_theme_imprint`):
+a red thread cuts across themes. All feed one clusterer: k-means on unit vectors with a number
+of groups that grows with the square root of the round (the team can ask for more or fewer),
+after which the notes farthest from their group's centre stay unassigned. Everything here is
+plain Python over (id, text, theme) notes: no Django.
 """
 
 from __future__ import annotations
@@ -60,6 +61,13 @@ UNASSIGNED_SHARE = 0.10
 UNASSIGN_FROM = 30
 # How much the field's concepts count beside the sentence embedding (1.0: as much).
 CONCEPT_WEIGHT = 1.5
+# Each theme's imprint is taken out of the sentence embeddings before clustering (see
+# `without_theme_imprint`). On the five tuning sets, mean of five seeds: ARI 0.256 → 0.292, F1
+# 0.543 → 0.579. Where a topic's notes crowd into one theme, so that the theme says something of
+# the topic too, it costs nothing (four tuning sets, each topic's notes given a theme of its own
+# at random half the time: ARI 0.294 → 0.313; all the time: 0.282). Taking it out of the field's
+# concepts as well gained more (0.360) but lost much where topics crowd (0.253 and 0.159).
+THEME_PRIOR = 2.0
 # Above this many notes k-means runs in mini-batches: 10,000 notes stay within seconds.
 MINI_BATCH_ABOVE = 3000
 # Groups are what many k-means draws agree on (`_consensus`): this many draws, fewer in a large
@@ -160,20 +168,44 @@ def _centred(points: np.ndarray) -> np.ndarray:
     return normalize(points - points.mean(axis=0)) if len(points) > 2 else points
 
 
+def without_theme_imprint(points: np.ndarray, themes: Sequence[str]) -> np.ndarray:
+    """The points with each theme's own direction taken out, so topics across themes meet.
+
+    Every note answers its theme's guiding question, and the words of that question leave an
+    imprint that all its answers share: notes on one theme look alike whatever their concern.
+    A red thread cuts across themes, so each point loses its theme's mean (and gets the round's
+    back). That mean counts the round's as `THEME_PRIOR` notes more, so that a theme of two
+    notes does not push them apart. Without themes (or with one) nothing changes.
+    """
+    names = sorted(set(themes))
+    if len(names) < 2:
+        return points
+    membership = np.zeros((len(points), len(names)), dtype=points.dtype)
+    membership[np.arange(len(points)), [names.index(theme) for theme in themes]] = 1
+    overall = points.mean(axis=0)
+    sizes = membership.sum(axis=0)[:, None]
+    means = (membership.T @ points + THEME_PRIOR * overall) / (sizes + THEME_PRIOR)
+    return normalize(points - membership @ means + overall)
+
+
 def vectors(
     texts: Sequence[str],
     method: str,
     progress: Progress = _no_progress,
     embedded: np.ndarray | None = None,
+    themes: Sequence[str] = (),
 ) -> np.ndarray:
     """One unit vector per text (a zero row for a text without a single content word).
 
     `embedded` holds the sentence embeddings when the caller has them already (cached per
-    reflection): then nothing is encoded here.
+    reflection): then nothing is encoded here. `themes`, one per text, takes each theme's
+    imprint out of the sentence embeddings.
     """
     if method in (EMBEDDINGS, COMBINED):
         points = embedded if embedded is not None else embed(texts, progress)
         points = _centred(points)
+        if themes:
+            points = without_theme_imprint(points, themes)
         if method == EMBEDDINGS:
             return points
         return normalize(np.hstack([points, CONCEPT_WEIGHT * concept_matrix(texts)]))
@@ -282,6 +314,7 @@ def cluster_labels(
             method,
             lambda percent: progress(percent * 8 // 10),
             None if embedded is None else embedded[usable],
+            themes=[notes[index].theme or "" for index in usable],
         )
         # A note whose words are all unknown to the LSA space stays alone, not in some group.
         found = np.linalg.norm(points, axis=1) > 0

@@ -6,6 +6,7 @@ import json
 from collections import defaultdict
 from pathlib import Path
 
+import numpy as np
 import pytest
 
 from pitstops.suggestions import (
@@ -19,11 +20,18 @@ from pitstops.suggestions import (
 )
 from pitstops.suggestions.concepts import concepts_of
 from pitstops.suggestions.dutch import STOP_WORDS, stems, words
-from pitstops.suggestions.engine import DEFAULT_METHOD, cluster_labels, group_count, rank_like_each
+from pitstops.suggestions.engine import (
+    DEFAULT_METHOD,
+    cluster_labels,
+    group_count,
+    rank_like_each,
+    without_theme_imprint,
+)
 from pitstops.suggestions.quality import (
     THEME_BASELINE,
     adjusted_rand,
     best_match_f1,
+    crowded,
     found_labels,
     read_labelled,
 )
@@ -35,9 +43,21 @@ DEV = DATA / "dev_reflections.jsonl"
 DEV2 = DATA / "dev2_reflections.jsonl"
 HELDOUT = DATA / "heldout_reflections.jsonl"
 HELDOUT2 = DATA / "heldout2_reflections.jsonl"
+DEV3 = DATA / "dev3_reflections.jsonl"
 HELDOUT3 = DATA / "heldout3_reflections.jsonl"
-SETS = [LABELLED, TUNING, DEV, DEV2, HELDOUT, HELDOUT2, HELDOUT3]
-SET_NAMES = ["labelled", "tuning", "dev", "dev2", "heldout", "heldout2", "heldout3"]
+HELDOUT4 = DATA / "heldout4_reflections.jsonl"
+SETS = [LABELLED, TUNING, DEV, DEV2, DEV3, HELDOUT, HELDOUT2, HELDOUT3, HELDOUT4]
+SET_NAMES = [
+    "labelled",
+    "tuning",
+    "dev",
+    "dev2",
+    "dev3",
+    "heldout",
+    "heldout2",
+    "heldout3",
+    "heldout4",
+]
 
 # Two topics that share many words within a topic and none across: any method must split them.
 SPACE = [
@@ -56,9 +76,17 @@ MONEY = [
 ]
 
 
-def two_topics() -> list[Note]:
-    notes = [Note(id=f"s{n}", text=text, theme="klein") for n, text in enumerate(SPACE)]
-    notes += [Note(id=f"m{n}", text=text, theme="samenkracht") for n, text in enumerate(MONEY)]
+def two_topics(across: bool = False) -> list[Note]:
+    """Each topic on a theme of its own, or (`across`) each on both themes, as red threads are."""
+    both = ["samenkracht", "klein"] if across else None
+    notes = [
+        Note(id=f"s{n}", text=text, theme=both[(n + 1) % 2] if both else "klein")
+        for n, text in enumerate(SPACE)
+    ]
+    notes += [
+        Note(id=f"m{n}", text=text, theme=both[n % 2] if both else "samenkracht")
+        for n, text in enumerate(MONEY)
+    ]
     return notes
 
 
@@ -70,7 +98,7 @@ def test_dutch_words_drop_stop_words_and_stem_to_one_form():
 
 @pytest.mark.parametrize("method", METHODS)
 def test_each_method_splits_two_plain_topics_and_titles_them(method):
-    clusters = suggest(two_topics(), method=method, max_clusters=4)
+    clusters = suggest(two_topics(across=True), method=method, max_clusters=4)
     assert sorted(sorted(cluster.ids) for cluster in clusters) == [
         [f"m{n}" for n in range(5)],
         [f"s{n}" for n in range(5)],
@@ -79,7 +107,17 @@ def test_each_method_splits_two_plain_topics_and_titles_them(method):
     assert "buurthuis" in titles["s"] and "dicht" in titles["s"]
     assert "subsidie" in titles["m"] or "formulieren" in titles["m"]
     money = next(cluster for cluster in clusters if cluster.ids[0].startswith("m"))
-    assert money.themes == ["samenkracht"]
+    assert money.themes == ["samenkracht", "klein"]  # most notes first
+
+
+def test_a_round_whose_themes_are_its_topics_is_still_split_by_the_default():
+    """Taking each theme's imprint out of the embeddings must not blur topics that happen to
+    have a theme each: the field's concepts still tell them apart."""
+    clusters = suggest(two_topics(), max_clusters=4)
+    assert sorted(sorted(cluster.ids) for cluster in clusters) == [
+        [f"m{n}" for n in range(5)],
+        [f"s{n}" for n in range(5)],
+    ]
 
 
 def test_progress_runs_from_0_to_100_without_going_back():
@@ -125,7 +163,9 @@ def test_an_unknown_method_is_refused_with_a_clear_message():
         (DEV2, 150, 7, 3),
         (HELDOUT, 150, 7, 3),
         (HELDOUT2, 150, 7, 3),
+        (DEV3, 150, 7, 3),
         (HELDOUT3, 150, 7, 3),
+        (HELDOUT4, 150, 7, 3),
     ],
     ids=SET_NAMES,
 )
@@ -160,10 +200,47 @@ def test_the_default_method_beats_both_baselines_by_a_clear_margin(path):
 
 
 def test_groups_are_what_many_k_means_draws_agree_on():
-    """On `dev` (a tuning set) one k-means run, the best of ten starts, found ARI 0.131; the
-    consensus of many draws finds 0.229. The bar is half way between."""
+    """On `dev` (a tuning set) one k-means run, the best of ten starts, found ARI 0.181; the
+    consensus of many draws finds 0.247. The bar is half way between."""
     labelled = read_labelled(DEV)
-    assert adjusted_rand(labelled, found_labels(labelled, DEFAULT_METHOD)) >= 0.18
+    assert adjusted_rand(labelled, found_labels(labelled, DEFAULT_METHOD)) >= 0.215
+
+
+def test_each_themes_imprint_is_taken_out_before_clustering():
+    """On `tuning` the same method without that step found ARI 0.393; with it, 0.467."""
+    labelled = read_labelled(TUNING)
+    assert adjusted_rand(labelled, found_labels(labelled, DEFAULT_METHOD)) >= 0.43
+
+
+def test_notes_on_one_theme_no_longer_meet_by_their_themes_words_alone():
+    # Two concerns (first axis) under two themes (second axis, the imprint of the question).
+    points = np.array([[1, 1], [1, -1], [-1, 1], [-1, -1]] * 3, dtype=np.float32)
+    themes = ["samen", "klein", "samen", "klein"] * 3
+    assert points[0] @ points[1] == 0 and points[0] @ points[2] == 0
+    apart = without_theme_imprint(points, themes)
+    assert apart[0] @ apart[1] > 0.8  # one concern across two themes now meets
+    assert apart[0] @ apart[2] < -0.8  # and one theme no longer ties two concerns
+
+
+@pytest.mark.parametrize("themes", [[""] * 4, ["samen"] * 4])
+def test_without_themes_or_with_one_the_points_stay_as_they_are(themes):
+    points = np.array([[1, 0], [0, 1], [0.6, 0.8], [0.8, 0.6]], dtype=np.float32)
+    assert without_theme_imprint(points, themes) is points
+
+
+def test_a_theme_of_two_notes_does_not_push_them_apart():
+    # Without a prior the pair's mean is all that they share: they would end up opposite.
+    points = np.array([[1, 0.1], [1, -0.1]] + [[-0.25, 1], [-0.25, -1]] * 4, dtype=np.float32)
+    themes = ["zelden", "zelden"] + ["vaak"] * 8
+    apart = without_theme_imprint(points, themes)
+    assert apart[0] @ apart[1] > 0.5
+
+
+@pytest.mark.parametrize("path", SETS, ids=SET_NAMES)
+def test_where_topics_crowd_into_a_theme_the_default_still_beats_sorting_by_theme(path):
+    labelled = crowded(read_labelled(path))
+    found = best_match_f1(labelled, found_labels(labelled, DEFAULT_METHOD))
+    assert found >= best_match_f1(labelled, found_labels(labelled, THEME_BASELINE)) + 0.02
 
 
 def test_the_number_of_groups_grows_with_the_round_and_with_asking_for_more():
