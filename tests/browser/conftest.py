@@ -77,7 +77,8 @@ def demo(transactional_db):
     Transactional tests empty every table afterwards, the themes shipped by the data migration
     too. The first test of a run seeds the demo through its command; later ones get the same rows
     back as they were (`DemoRows`): seeding through the models took 1.2 s a test on SQLite and
-    1.8 s on PostgreSQL, for some seventy browser tests on each.
+    1.8 s on PostgreSQL, for some seventy browser tests on each. Putting them back replaces every
+    table's rows: a fixture that adds rows of its own must come after `demo`.
     """
     if DEMO_ROWS:
         DEMO_ROWS[0].put_back()
