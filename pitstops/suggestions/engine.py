@@ -177,11 +177,11 @@ def without_theme_imprint(points: np.ndarray, themes: Sequence[str]) -> np.ndarr
     back). That mean counts the round's as `THEME_PRIOR` notes more, so that a theme of two
     notes does not push them apart. Without themes (or with one) nothing changes.
     """
-    names = sorted(set(themes))
+    names, theme_of = np.unique(np.asarray(themes, dtype=str), return_inverse=True)
     if len(names) < 2:
         return points
     membership = np.zeros((len(points), len(names)), dtype=points.dtype)
-    membership[np.arange(len(points)), [names.index(theme) for theme in themes]] = 1
+    membership[np.arange(len(points)), theme_of] = 1
     overall = points.mean(axis=0)
     sizes = membership.sum(axis=0)[:, None]
     means = (membership.T @ points + THEME_PRIOR * overall) / (sizes + THEME_PRIOR)
