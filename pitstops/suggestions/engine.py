@@ -38,8 +38,8 @@ TFIDF = "tfidf"
 EMBEDDINGS = "embeddings"
 COMBINED = "combined"
 METHODS = (TFIDF, EMBEDDINGS, COMBINED)
-# The best on the tuning sets (tests/data/labelled_, tuning_, dev_ and dev2_reflections.jsonl);
-# the held-out sets (heldout_, heldout2_ and heldout3_reflections.jsonl) only report, see
+# The best on the tuning sets (tests/data/labelled_, tuning_ and dev_ to dev5_reflections.jsonl);
+# the held-out sets (heldout_ to heldout4_reflections.jsonl) only report, see
 # tests/benchmarks/clustering.py.
 DEFAULT_METHOD = COMBINED
 

@@ -1,9 +1,9 @@
 """Suggested red threads: how well each method finds known topics, and how long 10,000 take.
 
-Seven labelled Dutch sets in tests/data/ (see README): `labelled`, `tuning`, `dev` and `dev2`
+Eleven labelled Dutch sets in tests/data/ (see README): `labelled`, `tuning` and `dev` to `dev5`
 are the sets the method's choices were tuned on (`dev` and `dev2` were held-out sets once, until
-they were looked at); `heldout`, `heldout2` and `heldout3` were each written apart, blind to the
-method and the other sets, and are only ever reported here, never tuned on. Per method and set:
+they were looked at); `heldout` to `heldout4` were each written apart, blind to the method and
+the other sets, and are only ever reported here, never tuned on. Per method and set:
 
 - `cluster_ari_<method>_<set>`: the adjusted Rand index (1.0: the known topics exactly; 0.0:
   chance);
@@ -50,6 +50,8 @@ SETS = {
     "dev": DATA / "dev_reflections.jsonl",
     "dev2": DATA / "dev2_reflections.jsonl",
     "dev3": DATA / "dev3_reflections.jsonl",
+    "dev4": DATA / "dev4_reflections.jsonl",
+    "dev5": DATA / "dev5_reflections.jsonl",
     "heldout": DATA / "heldout_reflections.jsonl",
     "heldout2": DATA / "heldout2_reflections.jsonl",
     "heldout3": DATA / "heldout3_reflections.jsonl",
