@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 from django import forms
@@ -11,8 +12,9 @@ from django.utils.translation import gettext_lazy as _
 
 from coalitions.models import Member, Theme
 
-from .models import Agreement, CardGroup, CompassRating, Reflection, Session
+from .models import Agreement, CardGroup, CompassRating, OwnConcept, Reflection, Session
 from .models.reflections import MAX_TEXT_LENGTH
+from .models.suggestions import OWN_WORDS_MAX, split_own_words
 
 MAX_CARD_LENGTH = 500
 
@@ -429,3 +431,58 @@ class AcceptSuggestionForm(forms.Form):
         max_length=200,
         error_messages={"max_length": TOO_LONG, "required": _("Give the red thread a title.")},
     )
+
+
+# Letters, with a hyphen or an apostrophe inside: "beving", "schade-expert", "m'n".
+OWN_WORD = re.compile(r"^[^\W\d_]+(?:['\u2019-][^\W\d_]+)*$")
+
+
+class OwnConceptForm(forms.ModelForm):
+    """A concern the team noticed, with the words people use for it (see `OwnConcept`)."""
+
+    class Meta:
+        model = OwnConcept
+        fields = ["name", "words"]
+        labels = {"name": _("Concern"), "words": _("Words people use for it")}
+        help_texts = {
+            "name": _("A short name, for instance “earthquake damage”."),
+            "words": _(
+                "Separate them with commas or spaces. A word also finds longer words that "
+                "contain it: “beving” finds “bevingsschade”."
+            ),
+        }
+        widgets = {"words": forms.Textarea(attrs={"rows": 2})}
+        error_messages = {
+            "name": {"required": _("Give the concern a name."), "max_length": TOO_LONG},
+            "words": {"required": _("Write at least one word."), "max_length": TOO_LONG},
+        }
+
+    def __init__(self, *args: Any, expedition: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.instance.expedition = expedition
+
+    def clean_name(self) -> str:
+        name = " ".join(self.cleaned_data["name"].split())
+        if OwnConcept.objects.filter(expedition=self.instance.expedition, name=name).exists():
+            raise forms.ValidationError(
+                _("“%(name)s” is already on the list. Remove it first to write it anew."),
+                params={"name": name},
+            )
+        return name
+
+    def clean_words(self) -> str:
+        found = split_own_words(self.cleaned_data["words"])
+        if not found:
+            raise forms.ValidationError(_("Write at least one word."))
+        wrong = [word for word in found if not OWN_WORD.match(word)]
+        if wrong:
+            raise forms.ValidationError(
+                _("Use words of letters only. Not a word: %(wrong)s."),
+                params={"wrong": ", ".join(wrong[:5])},
+            )
+        if len(found) > OWN_WORDS_MAX:
+            raise forms.ValidationError(
+                _("At most %(limit)d words (now %(count)d)."),
+                params={"limit": OWN_WORDS_MAX, "count": len(found)},
+            )
+        return ", ".join(found)

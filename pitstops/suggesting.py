@@ -20,9 +20,9 @@ from django.utils.translation import ngettext
 
 from coalitions.models import Theme
 
-from .models import Pitstop, RedThread, RedThreadSuggestion, Reflection, SuggestionRun
+from .models import OwnConcept, Pitstop, RedThread, RedThreadSuggestion, Reflection, SuggestionRun
 from .suggestions import COMBINED, DEFAULT_METHOD, EMBEDDINGS, Note, suggest
-from .suggestions.engine import GRANULARITY_RANGE, rank_like_each
+from .suggestions.engine import GRANULARITY_RANGE, OwnWords, rank_like_each
 from .vectors import embeddings_for, embeddings_in_steps
 
 logger = logging.getLogger(__name__)
@@ -190,8 +190,18 @@ def earlier_threads(pitstop: Pitstop) -> list[RedThread]:
     )
 
 
+def own_words(pitstop: Pitstop) -> dict[str, list[str]]:
+    """The concerns the team put on its expedition's own list, each with its words."""
+    return OwnConcept.objects.filter(expedition=pitstop.expedition_id).as_words()
+
+
 def still_here(
-    *, pitstop: Pitstop, notes: list[Note], method: str, embedded: np.ndarray | None = None
+    *,
+    pitstop: Pitstop,
+    notes: list[Note],
+    method: str,
+    embedded: np.ndarray | None = None,
+    own: OwnWords | None = None,
 ) -> list[StillHere]:
     """Earlier red threads that recur in this round, each with the round's notes closest to it.
 
@@ -210,7 +220,9 @@ def still_here(
         both = np.vstack([embedded, embeddings_for(seeds)])
     found = []
     for thread, ranked in zip(
-        threads, rank_like_each(notes, groups, method=method, embedded=both), strict=True
+        threads,
+        rank_like_each(notes, groups, method=method, embedded=both, own_words=own),
+        strict=True,
     ):
         close = [note_id for note_id, closeness in ranked if closeness >= STILL_HERE_CLOSENESS]
         if len(close) >= STILL_HERE_MIN:
@@ -243,6 +255,7 @@ def run_suggestions(run_id: int) -> None:
                 [(note.id, note.text) for note in notes],
                 lambda percent: _set_progress(run, percent * clustering_from // 100),
             )
+        own = own_words(run.pitstop)
         clusters = suggest(
             notes,
             method=run.method,
@@ -252,9 +265,10 @@ def run_suggestions(run_id: int) -> None:
                 run, clustering_from + percent * (90 - clustering_from) // 100
             ),
             embedded=embedded,
+            own_words=own,
         )
         recurring = still_here(
-            pitstop=run.pitstop, notes=notes, method=run.method, embedded=embedded
+            pitstop=run.pitstop, notes=notes, method=run.method, embedded=embedded, own=own
         )
         store_suggestions(run=run, clusters=clusters, still_here=recurring)
     except Exception as exc:

@@ -112,6 +112,16 @@ urlpatterns = [
         suggestions.suggestion_dismiss,
         name="suggestion_dismiss",
     ),
+    path(
+        "expeditie/<slug:expedition>/pitstop/<int:number>/suggesties/eigen-woorden/",
+        suggestions.own_concept_add,
+        name="own_concept_add",
+    ),
+    path(
+        "expeditie/<slug:expedition>/pitstop/<int:number>/suggesties/eigen-woorden/<int:pk>/weg/",
+        suggestions.own_concept_delete,
+        name="own_concept_delete",
+    ),
     # The facilitator prepares and runs a session.
     path("expeditie/<slug:slug>/sessie/nieuw/", running.session_create, name="session_create"),
     path("sessie/<int:pk>/leiden/", running.session_run, name="session_run"),

@@ -55,6 +55,8 @@ ALLOWED: dict[str, set[str]] = {
     "pitstops:suggestions_start": RUNS,
     "pitstops:suggestion_accept": RUNS,
     "pitstops:suggestion_dismiss": RUNS,
+    "pitstops:own_concept_add": RUNS,
+    "pitstops:own_concept_delete": RUNS,
 }
 # Decided by a code, a signed link or a cookie: the same for every role.
 PUBLIC = {

@@ -3,7 +3,7 @@
 from .follow_up import Agreement, CompassRating, CompassScore, RedThread
 from .reflections import QuotationConsent, Reflection, ResonanceMark, WithdrawnCard
 from .sessions import CardGroup, JoinRequest, Participant, Pitstop, Session
-from .suggestions import RedThreadSuggestion, ReflectionVector, SuggestionRun
+from .suggestions import OwnConcept, RedThreadSuggestion, ReflectionVector, SuggestionRun
 from .tallies import ReflectionTally
 
 __all__ = [
@@ -12,6 +12,7 @@ __all__ = [
     "CompassRating",
     "CompassScore",
     "JoinRequest",
+    "OwnConcept",
     "Participant",
     "Pitstop",
     "QuotationConsent",

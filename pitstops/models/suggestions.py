@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime
+import re
 
 from django.conf import settings
 from django.db import models
@@ -11,11 +12,27 @@ from django.utils import timezone
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
-from coalitions.models import Theme
+from coalitions.models import Expedition, Theme
 
 from .follow_up import RedThread
 from .reflections import Reflection
 from .sessions import Pitstop
+
+# A team's own concern holds at most this many words: enough for every way of saying it.
+OWN_WORDS_MAX = 60
+_OWN_WORD_SEPARATORS = re.compile(r"[\s,;/]+")
+
+
+def split_own_words(text: str) -> list[str]:
+    """The words of a team's own concern as typed: separated by commas, spaces or new lines,
+    in lower case, each once, in the order given."""
+    found: list[str] = []
+    for word in _OWN_WORD_SEPARATORS.split(text.casefold()):
+        word = word.strip(".:!?()\"'")
+        if word and word not in found:
+            found.append(word)
+    return found
+
 
 # A run still queued or running after this long lost its worker (a restart, a crash): it no longer
 # blocks a new run, and shows as failed.
@@ -204,3 +221,54 @@ class ReflectionVector(models.Model):
 
     def __str__(self) -> str:
         return f"vector of {self.reflection_id}"
+
+
+class OwnConceptQuerySet(models.QuerySet["OwnConcept"]):
+    def as_words(self) -> dict[str, list[str]]:
+        """Each concern's name with its words, as the suggestions read them."""
+        return {concept.name: concept.word_list() for concept in self}
+
+
+class OwnConcept(models.Model):
+    """A concern the facilitation team noticed in its expedition, with the words people use for it.
+
+    The suggestions read these beside the field's vocabulary (`pitstops.suggestions.concepts`):
+    notes that say the concern in other words than the vocabulary knows then meet (README,
+    "The team's own words"). Words of the team, not of members: no personal data.
+    """
+
+    expedition = models.ForeignKey(
+        Expedition,
+        verbose_name=_("expedition"),
+        on_delete=models.CASCADE,
+        related_name="own_concepts",
+    )
+    name = models.CharField(_("concern"), max_length=80)
+    words = models.TextField(_("words"), max_length=1000)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("added by"),
+        on_delete=models.SET_NULL,
+        related_name="+",
+        null=True,
+        blank=True,
+    )
+    created_at = models.DateTimeField(_("added at"), default=timezone.now)
+
+    objects = OwnConceptQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("the team's own concern")
+        verbose_name_plural = _("the team's own concerns")
+        ordering = ["expedition", "name", "pk"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["expedition", "name"], name="own_concept_name_once_per_expedition"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+    def word_list(self) -> list[str]:
+        return split_own_words(self.words)

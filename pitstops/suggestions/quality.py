@@ -21,7 +21,7 @@ from pathlib import Path
 
 from sklearn.metrics import adjusted_rand_score
 
-from .engine import DEFAULT_MAX_CLUSTERS, Note, cluster_labels, rank_like
+from .engine import DEFAULT_MAX_CLUSTERS, Note, OwnWords, cluster_labels, rank_like
 
 THEME_BASELINE = "theme"
 LIKE_SEEDS = 3
@@ -73,13 +73,21 @@ def crowded(
 
 
 def found_labels(
-    labelled: Sequence[LabelledNote], method: str, max_clusters: int = DEFAULT_MAX_CLUSTERS
+    labelled: Sequence[LabelledNote],
+    method: str,
+    max_clusters: int = DEFAULT_MAX_CLUSTERS,
+    own_words: OwnWords | None = None,
 ) -> list[int]:
     """The groups a method finds (-1: none); `theme` groups by the theme field."""
     if method == THEME_BASELINE:
         themes = sorted({row.note.theme for row in labelled})
         return [themes.index(row.note.theme) for row in labelled]
-    return cluster_labels([row.note for row in labelled], method=method, max_clusters=max_clusters)
+    return cluster_labels(
+        [row.note for row in labelled],
+        method=method,
+        max_clusters=max_clusters,
+        own_words=own_words,
+    )
 
 
 def adjusted_rand(labelled: Sequence[LabelledNote], found: Sequence[int]) -> float:

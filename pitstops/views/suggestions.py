@@ -1,4 +1,5 @@
-"""Suggested red threads: the facilitation team starts a run, follows it, accepts or dismisses.
+"""Suggested red threads: the facilitation team starts a run, follows it, accepts or dismisses,
+and keeps its own words for concerns the suggestions miss.
 
 The panel is one template fragment (`pitstops/_suggestions.html#panel`): the page includes it,
 htmx swaps it after every action, and it polls itself every 2 s while a run is under way.
@@ -9,9 +10,11 @@ from __future__ import annotations
 from typing import Any
 
 from django.contrib import messages
+from django.db import IntegrityError, transaction
 from django.db.models import Count, Prefetch
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 from django.views.decorators.http import require_POST, require_safe
@@ -19,8 +22,8 @@ from django.views.decorators.http import require_POST, require_safe
 from coalitions.audit import audited
 from coalitions.rules import get_for_user_or_404
 
-from ..forms import AcceptSuggestionForm
-from ..models import Pitstop, RedThreadSuggestion, Reflection, SuggestionRun
+from ..forms import AcceptSuggestionForm, OwnConceptForm
+from ..models import OwnConcept, Pitstop, RedThreadSuggestion, Reflection, SuggestionRun
 from ..suggesting import (
     SuggestionRefused,
     accept_suggestion,
@@ -134,20 +137,32 @@ def panel_context(
     }
 
 
+def page(
+    request: HttpRequest,
+    pitstop: Pitstop,
+    *,
+    own_form: OwnConceptForm | None = None,
+    **panel_kwargs: Any,
+) -> HttpResponse:
+    """The whole page: the panel, and the team's own words with the form to add one."""
+    context = panel_context(pitstop, **panel_kwargs)
+    context["own_concepts"] = list(pitstop.expedition.own_concepts.all())
+    context["own_form"] = own_form or OwnConceptForm(expedition=pitstop.expedition)
+    return render(request, "pitstops/suggestions.html", context)
+
+
 def panel_or_page(request: HttpRequest, pitstop: Pitstop, **kwargs: Any) -> HttpResponse:
     """The panel for htmx; the page otherwise, so a plain form post works without JavaScript."""
-    context = panel_context(pitstop, **kwargs)
     if request.htmx:
-        return render(request, PANEL, context)
-    return render(request, "pitstops/suggestions.html", context)
+        return render(request, PANEL, panel_context(pitstop, **kwargs))
+    return page(request, pitstop, **kwargs)
 
 
 @require_safe
 @audited("pitstops:suggestions")
 def suggestions_page(request: HttpRequest, expedition: str, number: int) -> HttpResponse:
     """The suggested red threads of a round, for its facilitators."""
-    pitstop = get_pitstop(request, expedition, number)
-    return render(request, "pitstops/suggestions.html", panel_context(pitstop))
+    return page(request, get_pitstop(request, expedition, number))
 
 
 @require_safe
@@ -221,3 +236,41 @@ def answer(request: HttpRequest, pitstop: Pitstop, notice: str, *, is_error: boo
     return redirect(
         "pitstops:suggestions", expedition=pitstop.expedition.slug, number=pitstop.number
     )
+
+
+def own_words_url(pitstop: Pitstop) -> str:
+    return (
+        reverse("pitstops:suggestions", args=[pitstop.expedition.slug, pitstop.number])
+        + "#eigen-woorden"
+    )
+
+
+@require_POST
+def own_concept_add(request: HttpRequest, expedition: str, number: int) -> HttpResponse:
+    """Put a concern the team noticed, with its words, on the expedition's own list."""
+    pitstop = get_pitstop(request, expedition, number)
+    form = OwnConceptForm(request.POST, expedition=pitstop.expedition)
+    if form.is_valid():
+        form.instance.created_by = request.user
+        try:
+            with transaction.atomic():
+                concept = form.save()
+        except IntegrityError:  # another facilitator added the same name a moment ago
+            form.add_error("name", _("This concern is already on the list."))
+        else:
+            messages.success(
+                request,
+                _("“%(name)s” is on the list. Make new suggestions to use its words.")
+                % {"name": concept.name},
+            )
+            return redirect(own_words_url(pitstop))
+    return page(request, pitstop, own_form=form)
+
+
+@require_POST
+def own_concept_delete(request: HttpRequest, expedition: str, number: int, pk: int) -> HttpResponse:
+    pitstop = get_pitstop(request, expedition, number)
+    concept = get_object_or_404(OwnConcept, pk=pk, expedition=pitstop.expedition_id)
+    concept.delete()
+    messages.success(request, _("“%(name)s” is off the list.") % {"name": concept.name})
+    return redirect(own_words_url(pitstop))

@@ -6,7 +6,7 @@ from playwright.sync_api import expect
 
 from pitstops.models import RedThread
 
-from .conftest import DESKTOP, log_in
+from .conftest import DESKTOP, PHONE, log_in
 from .test_accessibility import serious_violations
 
 SUGGESTIONS = "/expeditie/expeditie-2026/pitstop/1/suggesties/"
@@ -36,3 +36,31 @@ def test_facilitator_makes_suggestions_and_accepts_one(page, live_server, demo):
     panel.locator("article").first.get_by_role("button", name="Negeren").click()
     expect(panel.get_by_role("status")).to_have_text("Suggestie genegeerd.")
     expect(panel).to_contain_text("Aangenomen: 1. Genegeerd: 1.")
+
+
+def test_on_a_phone_the_team_adds_its_own_words_makes_suggestions_and_takes_them_off(
+    page, live_server, demo
+):
+    page.set_viewport_size(PHONE)
+    log_in(page, live_server, "begeleider")
+    page.goto(f"{live_server.url}{SUGGESTIONS}")
+    own = page.locator("#eigen-woorden")
+    expect(own).to_contain_text("Er zijn nog geen eigen woorden.")
+
+    own.get_by_label("Woorden die mensen ervoor gebruiken").fill("sleutel; slot")
+    own.get_by_role("button", name="Woorden toevoegen").click()
+    expect(own.get_by_text("Geef het onderwerp een naam.")).to_be_visible()
+    expect(own.get_by_label("Woorden die mensen ervoor gebruiken")).to_have_value("sleutel; slot")
+
+    own.get_by_label("Onderwerp").fill("De sleutel van het buurthuis")
+    own.get_by_role("button", name="Woorden toevoegen").click()
+    expect(page.get_by_text("“De sleutel van het buurthuis” staat op de lijst.")).to_be_visible()
+    expect(own).to_contain_text("De sleutel van het buurthuis: sleutel, slot")
+    assert page.evaluate("document.documentElement.scrollWidth") <= PHONE["width"]
+    assert serious_violations(page) == []
+
+    page.locator("#suggestions").get_by_role("button", name="Suggesties maken").click()
+    expect(page.locator("#suggestions article").first).to_be_visible(timeout=30_000)
+
+    own.get_by_role("button", name="“De sleutel van het buurthuis” weghalen").click()
+    expect(own).to_contain_text("Er zijn nog geen eigen woorden.")

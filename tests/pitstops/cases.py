@@ -41,6 +41,15 @@ def suggestion(w):
     return {**round_of(w), "pk": made.pk}
 
 
+def own_concept(w):
+    from pitstops.models import OwnConcept
+
+    made, _new = OwnConcept.objects.get_or_create(
+        expedition=w.expedition, name="Bevingen", defaults={"words": "beving"}
+    )
+    return {**round_of(w), "pk": made.pk}
+
+
 def card(w):
     return {"pk": w.session.pk, "card_pk": w.card.pk}
 
@@ -105,6 +114,8 @@ CASES = [
     ("pitstops:suggestions_start", round_of, POST_ONLY),
     ("pitstops:suggestion_accept", suggestion, POST_ONLY),
     ("pitstops:suggestion_dismiss", suggestion, POST_ONLY),
+    ("pitstops:own_concept_add", round_of, POST_ONLY),
+    ("pitstops:own_concept_delete", own_concept, POST_ONLY),
     ("pitstops:session_create", lambda w: {"slug": w.expedition.slug}, FACILITATORS_ONLY),
     ("pitstops:session_run", session, FACILITATORS_ONLY),
     ("pitstops:session_board", session, FACILITATORS_ONLY),
