@@ -190,11 +190,6 @@ def earlier_threads(pitstop: Pitstop) -> list[RedThread]:
     )
 
 
-def own_words(pitstop: Pitstop) -> dict[str, list[str]]:
-    """The concerns the team put on its expedition's own list, each with its words."""
-    return OwnConcept.objects.filter(expedition=pitstop.expedition_id).as_words()
-
-
 def still_here(
     *,
     pitstop: Pitstop,
@@ -255,7 +250,7 @@ def run_suggestions(run_id: int) -> None:
                 [(note.id, note.text) for note in notes],
                 lambda percent: _set_progress(run, percent * clustering_from // 100),
             )
-        own = own_words(run.pitstop)
+        own = OwnConcept.objects.of_pitstop(run.pitstop_id).as_words()
         clusters = suggest(
             notes,
             method=run.method,

@@ -224,6 +224,10 @@ class ReflectionVector(models.Model):
 
 
 class OwnConceptQuerySet(models.QuerySet["OwnConcept"]):
+    def of_pitstop(self, pitstop_id: int) -> OwnConceptQuerySet:
+        """The list of the pitstop's expedition: it holds for each of its pitstops."""
+        return self.filter(expedition__pitstops=pitstop_id)
+
     def as_words(self) -> dict[str, list[str]]:
         """Each concern's name with its words, as the suggestions read them."""
         return {concept.name: concept.word_list() for concept in self}
@@ -233,8 +237,8 @@ class OwnConcept(models.Model):
     """A concern the facilitation team noticed in its expedition, with the words people use for it.
 
     The suggestions read these beside the field's vocabulary (`pitstops.suggestions.concepts`):
-    notes that say the concern in other words than the vocabulary knows then meet (README,
-    "The team's own words"). Words of the team, not of members: no personal data.
+    notes that say the concern in other words than the vocabulary knows then meet (README, "Your
+    own words"). Words of the team, not of members: no personal data.
     """
 
     expedition = models.ForeignKey(

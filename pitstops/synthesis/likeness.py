@@ -101,7 +101,7 @@ def more_like_this(*, thread: RedThread, user: Any, limit: int = 10) -> Likeness
         embedded = np.vstack([embedded, embed([description])])
     if not notes:
         return Likeness(preparing=preparing)
-    own = OwnConcept.objects.filter(expedition__pitstops=thread.pitstop_id).as_words()
+    own = OwnConcept.objects.of_pitstop(thread.pitstop_id).as_words()
     ranked = rank_like(notes, seeds, embedded=embedded, own_words=own)
     # Only what points the same way as the seeds: the rest is not "like this" at all.
     closest = [(pk, score) for pk, score in ranked if score > 0][:limit]

@@ -16,7 +16,8 @@ from pitstops.models import OwnConcept
 from pitstops.suggestions import COMBINED, Note, cluster_labels
 from pitstops.suggestions.engine import concept_matrix
 from pitstops.suggestions.quality import adjusted_rand, best_match_f1, found_labels, read_labelled
-from tests.factories import ExpeditionFactory
+from pitstops.synthesis.likeness import more_like_this
+from tests.factories import ExpeditionFactory, RedThreadFactory, ReflectionFactory
 
 from . import test_runs
 from .test_engine import DATA
@@ -185,3 +186,24 @@ def test_on_concerns_the_vocabulary_does_not_know_the_teams_words_lift_the_group
     helped = found_labels(labelled, COMBINED, own_words=own)
     assert adjusted_rand(labelled, helped) >= 0.10
     assert best_match_f1(labelled, helped) >= best_match_f1(labelled, plain) + 0.05
+
+
+def test_more_like_this_ranks_by_the_teams_words_too(world):
+    thread = RedThreadFactory(pitstop=world.pitstop, title="Aardbevingen", text="")
+    thread.evidence.add(
+        *(
+            ReflectionFactory(coalition=world.coalition, session=world.session, text=text)
+            for text in QUAKES[:3]
+        )
+    )
+    for text in SCHOOL[:4] + QUAKES[3:4]:
+        ReflectionFactory(coalition=world.coalition, session=world.session, text=text)
+    user = world.user("facilitator")
+    before = [row.text for row in more_like_this(thread=thread, user=user).reflections]
+    OwnConcept.objects.create(
+        expedition=world.expedition, name="Aardbevingen", words="beving, scheur, img, versterkt"
+    )
+    after = [row.text for row in more_like_this(thread=thread, user=user).reflections]
+    # "Ons huis wordt versterkt" shares no word with the evidence, only the team's concern.
+    assert QUAKES[3] not in before[:1]
+    assert after[:1] == [QUAKES[3]]
