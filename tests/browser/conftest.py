@@ -71,7 +71,7 @@ def browser_context_args(browser_context_args):
 
 
 @pytest.fixture
-def demo(transactional_db):
+def demo(request, transactional_db):
     """The demo expedition.
 
     Transactional tests empty every table afterwards, the themes shipped by the data migration
@@ -79,6 +79,10 @@ def demo(transactional_db):
     back as they were (`DemoRows`): seeding through the models took 1.2 s a test on SQLite and
     1.8 s on PostgreSQL, for some seventy browser tests on each. Putting them back replaces every
     table's rows: a fixture that adds rows of its own must come after `demo`.
+
+    Afterwards, before the tables are emptied, the test's browsers close and the live server
+    finishes what they asked: a page may still be fetching when the test ends (a service worker
+    storing copies after a log-in), and on PostgreSQL its reads and the emptying deadlocked.
     """
     if DEMO_ROWS:
         DEMO_ROWS[0].put_back()
@@ -87,6 +91,37 @@ def demo(transactional_db):
         shipped.add_default_themes(django_apps, schema_editor=None)
         call_command("seed_demo", stdout=io.StringIO())
         DEMO_ROWS.append(DemoRows.copy())
+    yield
+    if "browser" in request.fixturenames:
+        for context in request.getfixturevalue("browser").contexts:
+            context.close()
+    wait_until_no_request_reads_the_database()
+
+
+# A request the browser left behind ends within this; a live server busier than that is a fault.
+IDLE_TIMEOUT_S = 30
+
+
+def wait_until_no_request_reads_the_database() -> None:
+    """Wait until no other connection to the test database is in a query or a transaction.
+
+    PostgreSQL only: on SQLite the emptying simply waits for the file's lock.
+    """
+    if connection.vendor != "postgresql":
+        return
+    deadline = time.monotonic() + IDLE_TIMEOUT_S
+    with connection.cursor() as cursor:
+        while True:
+            cursor.execute(
+                "SELECT count(*) FROM pg_stat_activity WHERE datname = current_database()"
+                " AND backend_type = 'client backend' AND pid <> pg_backend_pid()"
+                " AND state <> 'idle'"
+            )
+            if cursor.fetchone()[0] == 0:
+                return
+            if time.monotonic() > deadline:
+                raise AssertionError("the live server still reads the database after the test")
+            time.sleep(0.05)  # polling a condition: the other connections' state
 
 
 class DemoRows:
