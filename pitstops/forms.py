@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import re
 from typing import Any
 
 from django import forms
@@ -15,6 +14,7 @@ from coalitions.models import Member, Theme
 from .models import Agreement, CardGroup, CompassRating, OwnConcept, Reflection, Session
 from .models.reflections import MAX_TEXT_LENGTH
 from .models.suggestions import OWN_WORDS_MAX, split_own_words
+from .suggestions.dutch import is_word
 
 MAX_CARD_LENGTH = 500
 
@@ -433,10 +433,6 @@ class AcceptSuggestionForm(forms.Form):
     )
 
 
-# Letters, with a hyphen or an apostrophe inside: "beving", "schade-expert", "m'n".
-OWN_WORD = re.compile(r"^[^\W\d_]+(?:['\u2019-][^\W\d_]+)*$")
-
-
 class OwnConceptForm(forms.ModelForm):
     """A concern the team noticed, with the words people use for it (see `OwnConcept`)."""
 
@@ -474,7 +470,7 @@ class OwnConceptForm(forms.ModelForm):
         found = split_own_words(self.cleaned_data["words"])
         if not found:
             raise forms.ValidationError(_("Write at least one word."))
-        wrong = [word for word in found if not OWN_WORD.match(word)]
+        wrong = [word for word in found if not is_word(word)]
         if wrong:
             raise forms.ValidationError(
                 _("Use words of letters only. Not a word: %(wrong)s."),

@@ -42,6 +42,11 @@ def fold(text: str) -> str:
     return "".join(char for char in decomposed if not unicodedata.combining(char))
 
 
+def is_word(text: str) -> bool:
+    """Whether the text is one word as `words` reads it: letters, a hyphen or apostrophe inside."""
+    return _WORD.fullmatch(text) is not None
+
+
 def words(text: str) -> list[str]:
     """The content words of a text, folded, in order, without stop words or one-letter bits."""
     return [word for word in _WORD.findall(fold(text)) if len(word) > 1 and word not in STOP_WORDS]
