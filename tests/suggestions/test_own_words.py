@@ -13,7 +13,7 @@ from sklearn.metrics import adjusted_rand_score
 
 from pitstops import suggesting
 from pitstops.models import OwnConcept
-from pitstops.suggestions import COMBINED, Note, cluster_labels
+from pitstops.suggestions import COMBINED, Note, cluster_labels, concepts
 from pitstops.suggestions.engine import concept_matrix
 from pitstops.suggestions.quality import adjusted_rand, best_match_f1, found_labels, read_labelled
 from pitstops.synthesis.likeness import more_like_this
@@ -21,7 +21,7 @@ from tests.factories import ExpeditionFactory, RedThreadFactory, ReflectionFacto
 
 from . import test_runs
 from .test_engine import DATA
-from .test_learning import run_now
+from .test_learning import EARLIER_SPACE, earlier_thread, run_now
 from .test_runs import url
 
 round_two = test_runs.round_two
@@ -207,3 +207,28 @@ def test_more_like_this_ranks_by_the_teams_words_too(world):
     # "Ons huis wordt versterkt" shares no word with the evidence, only the team's concern.
     assert QUAKES[3] not in before[:1]
     assert after[:1] == [QUAKES[3]]
+
+
+def test_a_concern_named_like_one_of_the_fields_stays_the_teams_own():
+    own = concepts.own_index({"geld": ["beving"]})
+    quake, money = concepts.concepts_in("De beving.", own), concepts.concepts_in("Subsidie.", own)
+    assert money == ["geld"] and len(quake) == 1
+    assert quake != money  # so a quake note and a money note share no concept
+
+
+def test_still_here_reads_the_teams_words_too(
+    world, round_two, monkeypatch, django_capture_on_commit_callbacks
+):
+    pitstop, _notes = round_two
+    earlier_thread(world, EARLIER_SPACE)
+    OwnConcept.objects.create(expedition=world.expedition, name="Sleutel", words="sleutel")
+    asked = {}
+    ranking = suggesting.rank_like_each
+
+    def recording(*args, **options):
+        asked.update(options)
+        return ranking(*args, **options)
+
+    monkeypatch.setattr(suggesting, "rank_like_each", recording)
+    run_now(pitstop, world.user("facilitator"), django_capture_on_commit_callbacks)
+    assert asked["own_words"] == {"Sleutel": ["sleutel"]}
