@@ -175,17 +175,19 @@ def test_the_page_queries_do_not_grow_with_the_list(
     assert page.text.count("weghalen</button>") == 21
 
 
-@pytest.mark.parametrize("name", ["dev4", "dev5"])
-def test_on_concerns_the_vocabulary_does_not_know_the_teams_words_lift_the_groups(name):
-    """With the words a team would type for `dev4`'s and `dev5`'s concerns (tests/data/
-    own_words.json, written without seeing a note): ARI 0.057 → 0.155 and 0.053 → 0.137, F1
-    0.311 → 0.452 and 0.332 → 0.417 (README)."""
+@pytest.mark.parametrize(
+    ("name", "gain"), [("dev4", 0.05), ("dev5", 0.05), ("heldout2", 0.03), ("heldout4", 0.03)]
+)
+def test_on_concerns_the_vocabulary_does_not_know_the_teams_words_lift_the_groups(name, gain):
+    """With the words a team would type for each set's concerns (tests/data/own_words.json,
+    written without seeing a note): ARI 0.057 → 0.155, 0.053 → 0.137, 0.114 → 0.159 and
+    0.243 → 0.294; F1 0.311 → 0.452, 0.332 → 0.417, 0.382 → 0.440 and 0.530 → 0.578 (README)."""
     labelled = read_labelled(DATA / f"{name}_reflections.jsonl")
     own = json.loads((DATA / "own_words.json").read_text(encoding="utf-8"))[name]
     plain = found_labels(labelled, COMBINED)
     helped = found_labels(labelled, COMBINED, own_words=own)
     assert adjusted_rand(labelled, helped) >= 0.10
-    assert best_match_f1(labelled, helped) >= best_match_f1(labelled, plain) + 0.05
+    assert best_match_f1(labelled, helped) >= best_match_f1(labelled, plain) + gain
 
 
 def test_more_like_this_ranks_by_the_teams_words_too(world):
@@ -232,3 +234,14 @@ def test_still_here_reads_the_teams_words_too(
     monkeypatch.setattr(suggesting, "rank_like_each", recording)
     run_now(pitstop, world.user("facilitator"), django_capture_on_commit_callbacks)
     assert asked["own_words"] == {"Sleutel": ["sleutel"]}
+
+
+def test_a_facilitator_cannot_add_to_or_remove_from_another_expeditions_list(
+    client_for, world, other_world
+):
+    theirs = OwnConcept.objects.create(expedition=other_world.expedition, name="Hun", words="hun")
+    client = client_for("facilitator")  # of `world` only
+    added = client.post(url("own_concept_add", other_world.pitstop), {"name": "X", "words": "x"})
+    removed = client.post(url("own_concept_delete", other_world.pitstop, pk=theirs.pk))
+    assert added.status_code == removed.status_code == 404
+    assert list(OwnConcept.objects.values_list("name", flat=True)) == ["Hun"]
