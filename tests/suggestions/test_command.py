@@ -81,6 +81,50 @@ def test_a_theme_may_be_a_number_or_absent_and_ids_text_or_number(tmp_path):
     assert sorted(len(cluster["ids"]) for cluster in clusters) == [5, 5]
 
 
+def test_a_file_from_excel_or_windows_and_a_json_list_are_read(tmp_path):
+    """A byte-order mark, Windows line ends, ids written as 3.0 and one JSON list of notes, as
+    other tools export them, give the same groups as plain JSON lines."""
+    notes = [{"id": n, "text": text} for n, text in enumerate(MONEY)]
+    notes += [{"id": f"s{n}", "text": text} for n, text in enumerate(SPACE)]
+    plain = run(
+        str(write_lines(tmp_path, [json.dumps(note) for note in notes])), "--method", "tfidf"
+    )
+    from_excel = tmp_path / "excel.jsonl"
+    lines = [
+        json.dumps({**note, "id": float(note["id"])} if note["id"] in (0, 1) else note)
+        for note in notes
+    ]
+    from_excel.write_bytes("\r\n".join(lines).encode("utf-8-sig"))
+    as_list = tmp_path / "notes.json"
+    as_list.write_text(json.dumps(notes, indent=2), encoding="utf-8")
+    for path in (from_excel, as_list):
+        found = run(str(path), "--method", "tfidf")
+        assert [sorted(map(str, c["ids"])) for c in found] == [
+            sorted(map(str, c["ids"])) for c in plain
+        ]
+    assert len(plain) == 2
+
+
+@pytest.mark.parametrize(
+    ("text", "message"),
+    [
+        ('[{"id": 1, "text": "a"},\n{"id": 2}]', 'Note 2 in the list: "text" is missing'),
+        (
+            '[{"id": 1, "text": "a"},\n{"id": 2',
+            "starts a JSON list but is not valid JSON \\(line 2\\)",
+        ),
+        ("[1]\n[2]", "starts a JSON list but is not valid JSON"),
+        ("[]", "holds no notes"),
+    ],
+    ids=["item", "broken", "two lists", "empty"],
+)
+def test_a_bad_json_list_gets_a_message_that_names_the_item(tmp_path, text, message):
+    path = tmp_path / "notes.json"
+    path.write_text(text, encoding="utf-8")
+    with pytest.raises(CommandError, match=message):
+        run(str(path))
+
+
 def test_like_prints_the_other_ids_closest_first(tmp_path):
     lines = [json.dumps({"id": n, "text": text}) for n, text in enumerate(MONEY)]
     lines += [json.dumps({"id": f"s{n}", "text": text}) for n, text in enumerate(SPACE)]

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import io
 import json
 from pathlib import Path
 
@@ -23,48 +24,78 @@ MAX_LINE_LENGTH = 100_000
 
 
 def read_notes(path: Path) -> list[Note]:
-    """Notes from a JSONL file: one object per line with `id`, `text` and an optional `theme`.
+    """Notes from a file of JSON lines, one object per line with `id`, `text` and an optional
+    `theme`; or from one JSON list of such objects, as many tools export.
 
-    Every problem raises a CommandError that names the line, so the file can be mended.
+    Every problem raises a CommandError that names the line (or the list's item), so the file
+    can be mended.
     """
     try:
-        handle = path.open(encoding="utf-8")
+        raw = path.read_bytes()
     except FileNotFoundError as exc:
         raise CommandError(_("File %(path)s does not exist.") % {"path": path}) from exc
     except (IsADirectoryError, PermissionError, OSError) as exc:
         raise CommandError(_("Cannot read %(path)s.") % {"path": path}) from exc
-    notes: list[Note] = []
+    try:
+        # utf-8-sig: Excel and Windows editors start a UTF-8 file with a byte-order mark.
+        text = raw.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        raise CommandError(
+            _("%(path)s is not UTF-8 text: save it as UTF-8 and try again.") % {"path": path}
+        ) from exc
     seen: set[object] = set()
-    with handle:
-        try:
-            for number, line in enumerate(handle, start=1):
-                if not line.strip():
-                    continue
-                notes.append(_note(line, number, seen))
-        except UnicodeDecodeError as exc:
-            raise CommandError(
-                _("%(path)s is not UTF-8 text: save it as UTF-8 and try again.") % {"path": path}
-            ) from exc
+    if text.lstrip().startswith("["):
+        notes = _notes_of_list(text, path, seen)
+    else:
+        notes = []
+        # Universal newlines, as when reading a text file: \n, \r\n and \r end a line.
+        for number, line in enumerate(io.StringIO(text, newline=None), start=1):
+            if line.strip():
+                notes.append(_note_of_line(line, number, seen))
     if not notes:
         raise CommandError(_("%(path)s holds no notes.") % {"path": path})
     return notes
 
 
-def _note(line: str, number: int, seen: set[object]) -> Note:
-    def problem(message: str) -> CommandError:
-        return CommandError(
-            _("Line %(number)d: %(message)s") % {"number": number, "message": message}
-        )
+def _notes_of_list(text: str, path: Path, seen: set[object]) -> list[Note]:
+    try:
+        items = json.loads(text)
+    except json.JSONDecodeError as exc:
+        raise CommandError(
+            _("%(path)s starts a JSON list but is not valid JSON (line %(number)d).")
+            % {"path": path, "number": exc.lineno}
+        ) from exc
+    return [
+        _note(item, _("Note %(number)d in the list: %(message)s"), number, seen)
+        for number, item in enumerate(items, start=1)
+    ]
 
+
+def _note_of_line(line: str, number: int, seen: set[object]) -> Note:
+    where = _("Line %(number)d: %(message)s")
     if len(line) > MAX_LINE_LENGTH:
-        raise problem(_("the line is too long for a note."))
+        message = _("the line is too long for a note.")
+        raise CommandError(where % {"number": number, "message": message})
     try:
         data = json.loads(line)
     except json.JSONDecodeError as exc:
-        raise problem(_("this is not valid JSON.")) from exc
+        message = _("this is not valid JSON.")
+        raise CommandError(where % {"number": number, "message": message}) from exc
+    return _note(data, where, number, seen)
+
+
+def _note(data: object, where: str, number: int, seen: set[object]) -> Note:
+    """One note from a decoded object; `where` names its place in the file in a message."""
+
+    def problem(message: str) -> CommandError:
+        return CommandError(where % {"number": number, "message": message})
+
     if not isinstance(data, dict):
         raise problem(_('expected an object such as {"id": 1, "text": "..."}.'))
     identifier = data.get("id")
+    # Spreadsheets write a whole number as 3.0: it is the id 3.
+    if isinstance(identifier, float) and identifier.is_integer():
+        identifier = int(identifier)
     # bool is an int in Python, but true/false as an id is surely a mistake.
     if isinstance(identifier, bool) or not isinstance(identifier, int | str) or identifier == "":
         raise problem(_('"id" is missing, or is not a number or a text.'))
@@ -91,12 +122,13 @@ class Command(BaseCommand):
     help = (
         "Cluster short notes by what they say and print candidate red threads as JSON: a list of "
         '{"title", "ids", "why"}. The file has one JSON object per line with "id", "text" and '
-        'optionally "theme" (a text or a number). With --like ID[,ID...] it prints instead the '
-        "other notes' ids, closest to those notes first. Runs locally, without any network."
+        'optionally "theme" (a text or a number), or is one JSON list of such objects. With '
+        "--like ID[,ID...] it prints instead the other notes' ids, closest to those notes first. "
+        "Runs locally, without any network."
     )
 
     def add_arguments(self, parser: CommandParser) -> None:
-        parser.add_argument("file", type=Path, help="A JSONL file of notes.")
+        parser.add_argument("file", type=Path, help="A JSONL file of notes, or a JSON list.")
         parser.add_argument(
             "--method",
             choices=METHODS,
