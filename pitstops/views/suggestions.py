@@ -238,6 +238,10 @@ def answer(request: HttpRequest, pitstop: Pitstop, notice: str, *, is_error: boo
     )
 
 
+# The page opens at the list of own words: its messages show there, not at the top (base.html).
+IN_SECTION = "in-section"
+
+
 def own_words_url(pitstop: Pitstop) -> str:
     return (
         reverse("pitstops:suggestions", args=[pitstop.expedition.slug, pitstop.number])
@@ -262,6 +266,7 @@ def own_concept_add(request: HttpRequest, expedition: str, number: int) -> HttpR
                 request,
                 _("“%(name)s” is on the list. Make new suggestions to use its words.")
                 % {"name": concept.name},
+                extra_tags=IN_SECTION,
             )
             return redirect(own_words_url(pitstop))
     return page(request, pitstop, own_form=form)
@@ -272,5 +277,7 @@ def own_concept_delete(request: HttpRequest, expedition: str, number: int, pk: i
     pitstop = get_pitstop(request, expedition, number)
     concept = get_object_or_404(OwnConcept, pk=pk, expedition=pitstop.expedition_id)
     concept.delete()
-    messages.success(request, _("“%(name)s” is off the list.") % {"name": concept.name})
+    messages.success(
+        request, _("“%(name)s” is off the list.") % {"name": concept.name}, extra_tags=IN_SECTION
+    )
     return redirect(own_words_url(pitstop))
