@@ -25,7 +25,7 @@ _STOP_WORDS_TEXT = """
     wordt zal ze zei zelf zich zij zijn zo zoals zonder zou zouden zullen zulk zeer
     gewoon nu al weer wel even net heel best keer manier iets dingen ding gaat gaan ging
     kom komen komt kwam kwamen krijgen krijgt laat laten liet maakt maken moest mocht mag
-    nieuw nieuwe hele eerst eerste nou ooit tussen via zit zitten zat daar's 't m'n z'n
+    nieuw nieuwe hele eerst eerste nou ooit tussen via zit zitten zat daar's 't m'n z'n zo'n d'r
     terwijl geeft geven gaf nam neemt nemen goed voelt werkt lijkt zien ziet staat staan stond
     zeggen zegt weten weet wilt vinden vindt vind denken denk denkt voel genoeg beetje ineens
     weinig zodra mogen erover
@@ -36,15 +36,20 @@ STOP_WORDS: frozenset[str] = frozenset(_STOP_WORDS_TEXT.split())
 _WORD = re.compile(r"[^\W\d_]+(?:['\u2019-][^\W\d_]+)*", re.UNICODE)
 
 
+# Phones turn ' into a curly quote (U+2019) as people type; some keyboards give an accent (U+00B4).
+_APOSTROPHES = str.maketrans(dict.fromkeys("\u2018\u2019\u02bc\u00b4\u0060\u2032", "'"))
+
+
 def fold(text: str) -> str:
-    """Lower case without accents, so "één" and "een", "mét" and "met" count as one word."""
-    decomposed = unicodedata.normalize("NFKD", text.casefold())
+    """Lower case without accents, so "één" and "een", "mét" and "met" count as one word, and
+    with one apostrophe, so "m'n" typed on a phone (with U+2019) is "m'n" too."""
+    decomposed = unicodedata.normalize("NFKD", text.translate(_APOSTROPHES).casefold())
     return "".join(char for char in decomposed if not unicodedata.combining(char))
 
 
 def is_word(text: str) -> bool:
     """Whether the text is one word as `words` reads it: letters, a hyphen or apostrophe inside."""
-    return _WORD.fullmatch(text) is not None
+    return _WORD.fullmatch(text.translate(_APOSTROPHES)) is not None
 
 
 def words(text: str) -> list[str]:

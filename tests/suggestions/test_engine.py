@@ -19,7 +19,7 @@ from pitstops.suggestions import (
     suggest,
 )
 from pitstops.suggestions.concepts import concepts_of
-from pitstops.suggestions.dutch import STOP_WORDS, stems, words
+from pitstops.suggestions.dutch import STOP_WORDS, is_word, stems, words
 from pitstops.suggestions.engine import (
     DEFAULT_METHOD,
     cluster_labels,
@@ -98,6 +98,18 @@ def test_dutch_words_drop_stop_words_and_stem_to_one_form():
     assert words("Het is ÉÉN buurthuis, en wij zijn er!") == ["buurthuis"]
     assert len(set(stems("samenwerking samenwerken"))) == 1
     assert "de" in STOP_WORDS and "buurt" not in STOP_WORDS
+
+
+def test_an_apostrophe_typed_on_a_phone_is_the_same_word():
+    """iPhones and Android keyboards turn ' into a curly quote while typing: "m'n" typed so is
+    still a stop word, and a word the team types so is a word."""
+    typed = "Zo\u2019n avond met m\u2019n buurvrouw, z\u00b4n app en d\u2018r koffie"
+    straight = typed
+    for curly in "\u2019\u00b4\u2018":
+        straight = straight.replace(curly, "'")
+    assert words(typed) == words(straight)
+    assert words(typed) == ["avond", "buurvrouw", "app", "koffie"]
+    assert is_word("zo\u2019n") and is_word("zo\u00b4n") and is_word("zo'n")
 
 
 @pytest.mark.parametrize("method", METHODS)
