@@ -28,7 +28,13 @@ _STOP_WORDS_TEXT = """
     nieuw nieuwe hele eerst eerste nou ooit tussen via zit zitten zat daar's 't m'n z'n zo'n d'r
     terwijl geeft geven gaf nam neemt nemen goed voelt werkt lijkt zien ziet staat staan stond
     zeggen zegt weten weet wilt vinden vindt vind denken denk denkt voel genoeg beetje ineens
-    weinig zodra mogen erover
+    weinig zodra mogen erover onder wezen alsof anders ander terug achteraf doe deed deden gedaan
+    gemaakt gekregen gezien gezegd gegaan gekomen gehad kreeg kregen zag zagen vond vonden wist
+    dacht moesten gingen liep bijna helemaal nogal misschien natuurlijk zeker vaak daarbij daarmee
+    daarvoor hierdoor ermee erin eruit ervan erop toe mee zelfs zowel beide ieder iedere hetzelfde
+    dezelfde zulke welke welk waarin waarbij waardoor waarmee hen jouw mezelf zichzelf doordat
+    zodat hoewel totdat tenzij echter later eerder straks opeens nadat voordat daarin erg lang
+    blijft blijven bleef bleven volgende vorige voelde voelden haha hihi zet zette zetten
     """
 STOP_WORDS: frozenset[str] = frozenset(_STOP_WORDS_TEXT.split())
 
@@ -50,6 +56,12 @@ def fold(text: str) -> str:
 def is_word(text: str) -> bool:
     """Whether the text is one word as `words` reads it: letters, a hyphen or apostrophe inside."""
     return _WORD.fullmatch(text.translate(_APOSTROPHES)) is not None
+
+
+def has_words(text: str) -> bool:
+    """Whether the text says anything in words, stop words included ("Ja, nooit meer zo!"): the
+    sentence encoder reads it even when TF-IDF finds nothing."""
+    return _WORD.search(fold(text)) is not None
 
 
 def words(text: str) -> list[str]:

@@ -33,7 +33,7 @@ from sklearn.preprocessing import normalize
 from threadpoolctl import threadpool_limits
 
 from .concepts import concepts_in, own_index
-from .dutch import stem, stems, words
+from .dutch import has_words, stem, stems, words
 
 TFIDF = "tfidf"
 EMBEDDINGS = "embeddings"
@@ -310,7 +310,7 @@ def cluster_labels(
     """
     if method not in METHODS:
         raise SuggestionError(f"Unknown method {method!r}; choose one of {', '.join(METHODS)}.")
-    usable = [index for index, note in enumerate(notes) if words(note.text)]
+    usable = [index for index, note in enumerate(notes) if has_words(note.text)]
     labels = [-1] * len(notes)
     if not usable:
         progress(100)

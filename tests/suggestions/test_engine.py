@@ -165,6 +165,14 @@ def test_wordless_notes_stay_out_of_clusters():
     assert all("leeg" not in cluster.ids for cluster in suggest(notes, method=TFIDF))
 
 
+def test_a_note_of_stop_words_only_is_still_read_by_the_sentence_encoder():
+    """ "Ja, nooit meer zo!" has no word TF-IDF can use, but it says something: the encoder reads
+    it, so a longer stop-word list changes the titles, never which notes are grouped."""
+    notes = [*two_topics(), Note(id="kort", text="Ja, nooit meer zo!")]
+    assert cluster_labels(notes, method=TFIDF, max_clusters=4)[-1] == -1
+    assert cluster_labels(notes, method=COMBINED, max_clusters=4)[-1] >= 0
+
+
 def test_an_unknown_method_is_refused_with_a_clear_message():
     with pytest.raises(SuggestionError, match="choose one of"):
         suggest(two_topics(), method="magic")
