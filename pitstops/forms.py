@@ -14,7 +14,7 @@ from coalitions.models import Member, Theme
 from .models import Agreement, CardGroup, CompassRating, OwnConcept, Reflection, Session
 from .models.reflections import MAX_TEXT_LENGTH
 from .models.suggestions import OWN_WORDS_MAX, split_own_words
-from .suggestions.dutch import is_word
+from .suggestions.dutch import is_word, words
 
 MAX_CARD_LENGTH = 500
 
@@ -475,6 +475,13 @@ class OwnConceptForm(forms.ModelForm):
             raise forms.ValidationError(
                 _("Use words of letters only. Not a word: %(wrong)s."),
                 params={"wrong": ", ".join(wrong[:5])},
+            )
+        # A stop word ("altijd", "mee") is never read, so it would silently find nothing.
+        common = [word for word in found if not words(word)]
+        if common:
+            raise forms.ValidationError(
+                _("Leave out words that almost every reflection uses: %(common)s."),
+                params={"common": ", ".join(common[:5])},
             )
         if len(found) > OWN_WORDS_MAX:
             raise forms.ValidationError(
