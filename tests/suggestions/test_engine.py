@@ -99,6 +99,8 @@ def test_dutch_words_drop_stop_words_and_stem_to_one_form():
     assert words("Het is ÉÉN buurthuis, en wij zijn er!") == ["buurthuis"]
     assert len(set(stems("samenwerking samenwerken"))) == 1
     assert "de" in STOP_WORDS and "buurt" not in STOP_WORDS
+    # Filler and light verbs never make a title: "Gemeente, blijft, gedaan" was one.
+    assert words("Het blijft alsof we mee gedaan hebben, zeker later") == []
 
 
 def test_an_apostrophe_typed_on_a_phone_is_the_same_word():
