@@ -8,20 +8,20 @@ twenty. A vector is only used while the reflection's words are the ones it was m
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 
 import numpy as np
 from django.db import IntegrityError, transaction
 
 from .models import Pitstop, Reflection, ReflectionVector
-from .suggestions.engine import embed
+from .suggestions.engine import Progress, embed
 
 # Half precision: 1 kB a reflection, and cosines differ from full precision by < 0.001.
 STORED_TYPE = np.float16
 # Rows per query when reading or writing many vectors (SQLite's variable limit is 32,766).
 BATCH = 2000
-# Reflections read or encoded at a time over a whole round (a few seconds each): what is done is
-# kept if the worker stops halfway, and a run's progress bar moves on a first run.
+# Kept vectors read at a time over a whole round (what is encoded is kept a batch at a time, so
+# it stays kept if the worker stops halfway).
 STEP = 500
 
 
@@ -84,8 +84,8 @@ def embeddings_within(
 
 
 def keep_round(pitstop: Pitstop) -> None:
-    """Encode and keep the vectors of a whole round that are not kept yet, a part at a time,
-    so memory stays small and what is done is kept even if the worker stops halfway."""
+    """Encode and keep the vectors of a whole round that are not kept yet; each batch is kept
+    as soon as it is encoded, so what is done stays kept even if the worker stops halfway."""
     rows = [
         (pk, text)
         for pk, text in Reflection.objects.of_round(pitstop)
@@ -98,15 +98,32 @@ def keep_round(pitstop: Pitstop) -> None:
 
 
 def embeddings_in_steps(
-    rows: Sequence[tuple[int, str]], progress: Callable[[int], None] | None = None
+    rows: Sequence[tuple[int, str]], progress: Progress | None = None
 ) -> np.ndarray:
-    """`embeddings_for` a step of STEP rows at a time, telling `progress` the percent done."""
-    parts = []
+    """`embeddings_for` a whole round, telling `progress` the percent done.
+
+    Kept vectors are read STEP rows at a time; the others are encoded in one call, so that a
+    large round uses both cores (engine.embed), and each batch is kept as soon as it is encoded.
+    """
+    vectors: dict[int, np.ndarray] = {}
     for start in range(0, len(rows), STEP):
-        parts.append(embeddings_for(rows[start : start + STEP]))
-        if progress is not None:
-            progress(min(100, 100 * (start + STEP) // len(rows)))
-    return np.vstack(parts) if parts else np.zeros((0, 512), dtype=np.float32)
+        vectors.update(kept_vectors(rows[start : start + STEP]))
+    missing = [row for row in rows if row[0] not in vectors]
+
+    def keep_batch(first: int, encoded: np.ndarray) -> None:
+        batch = list(zip(missing[first : first + len(encoded)], encoded, strict=True))
+        keep([(pk, digest(text), vector) for (pk, text), vector in batch])
+        vectors.update((pk, vector) for (pk, _text), vector in batch)
+
+    if missing:
+        embed([text for _pk, text in missing], progress or _quiet, done=keep_batch)
+    if progress is not None:
+        progress(100)
+    return _stack(rows, vectors)
+
+
+def _quiet(percent: int) -> None:
+    """No one follows the progress of this encoding."""
 
 
 def keep(vectors: Sequence[tuple[int, str, np.ndarray]]) -> None:

