@@ -35,6 +35,7 @@ from .server import (
     print_bench,
     running_server,
 )
+from .suggestion_run import suggestion_run
 from .synthesis import synthesis
 
 # Two processes of four threads: on a two-core machine the clients share the CPUs with the
@@ -96,6 +97,7 @@ BENCHMARKS: list[Callable[[Run], None]] = [
     synthesis,
     more_like_this,
     clustering,
+    suggestion_run,
     overview_at_scale,
     live200,
 ]
