@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import json
 from collections import defaultdict
+from concurrent.futures import Future
+from concurrent.futures.process import BrokenProcessPool
 from pathlib import Path
 
 import numpy as np
@@ -15,6 +17,7 @@ from pitstops.suggestions import (
     TFIDF,
     Note,
     SuggestionError,
+    engine,
     rank_like,
     suggest,
 )
@@ -143,6 +146,42 @@ def test_progress_runs_from_0_to_100_without_going_back():
     suggest(two_topics(), method=TFIDF, max_clusters=4, progress=seen.append)
     assert seen[0] == 0 and seen[-1] == 100
     assert seen == sorted(seen)
+
+
+class HelperThatDies:
+    """A second process that starts, then dies before it hands back any batch."""
+
+    def __init__(self, *args, **kwargs) -> None:
+        pass
+
+    def submit(self, function, *args) -> Future:
+        future: Future = Future()
+        future.set_exception(BrokenProcessPool("the helper died"))
+        return future
+
+    def shutdown(self, **kwargs) -> None:
+        pass
+
+
+def helper_that_cannot_start(*args, **kwargs):
+    raise OSError("no more processes")
+
+
+@pytest.mark.parametrize("helper", [HelperThatDies, helper_that_cannot_start])
+def test_without_its_helper_a_large_call_encodes_everything_here(monkeypatch, helper):
+    """A second process that cannot start, or dies, costs time, never a vector."""
+    monkeypatch.setattr(engine, "EMBEDDING_BATCH", 100)
+    texts = [f"Notitie {n}: {SPACE[n % len(SPACE)]} {MONEY[n % len(MONEY)]}" for n in range(350)]
+    alone = engine.embed(texts)
+    monkeypatch.setattr(engine, "PARALLEL_FROM", 300)
+    monkeypatch.setattr(engine, "_cores", lambda: 2)
+    monkeypatch.setattr(engine, "ProcessPoolExecutor", helper)
+    kept: list[int] = []
+    seen: list[int] = []
+    without = engine.embed(texts, seen.append, done=lambda first, vectors: kept.append(first))
+    assert np.array_equal(alone, without)
+    assert sorted(kept) == [0, 100, 200, 300]  # every batch once
+    assert seen[-1] == 100 and seen == sorted(seen)
 
 
 @pytest.mark.parametrize(
