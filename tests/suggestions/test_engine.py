@@ -163,13 +163,30 @@ class HelperThatDies:
         pass
 
 
+class HelperStillStarting(HelperThatDies):
+    """A second process still loading its interpreter and weights: it has begun nothing."""
+
+    def submit(self, function, *args) -> Future:
+        return NeverBegun()
+
+
+class NeverBegun(Future):
+    """Pending, so the main process may take it back (cancel); waiting for it is a fault."""
+
+    def result(self, timeout=None):
+        if not self.done():
+            raise AssertionError("waited for a batch the helper never began")
+        return super().result(timeout)
+
+
 def helper_that_cannot_start(*args, **kwargs):
     raise OSError("no more processes")
 
 
-@pytest.mark.parametrize("helper", [HelperThatDies, helper_that_cannot_start])
+@pytest.mark.parametrize("helper", [HelperThatDies, HelperStillStarting, helper_that_cannot_start])
 def test_without_its_helper_a_large_call_encodes_everything_here(monkeypatch, helper):
-    """A second process that cannot start, or dies, costs time, never a vector."""
+    """A second process that cannot start, dies, or has begun nothing when the main process is
+    through its own batches costs time, never a vector: the main process encodes the rest."""
     monkeypatch.setattr(engine, "EMBEDDING_BATCH", 100)
     texts = [f"Notitie {n}: {SPACE[n % len(SPACE)]} {MONEY[n % len(MONEY)]}" for n in range(350)]
     alone = engine.embed(texts)
