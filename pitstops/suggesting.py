@@ -23,7 +23,7 @@ from coalitions.models import Theme
 from .models import OwnConcept, Pitstop, RedThread, RedThreadSuggestion, Reflection, SuggestionRun
 from .suggestions import COMBINED, DEFAULT_METHOD, EMBEDDINGS, Note, suggest
 from .suggestions.engine import GRANULARITY_RANGE, OwnWords, rank_like_each
-from .vectors import embeddings_for, embeddings_in_steps
+from .vectors import embeddings_for
 
 logger = logging.getLogger(__name__)
 
@@ -246,7 +246,7 @@ def run_suggestions(run_id: int) -> None:
         if run.method in (EMBEDDINGS, COMBINED):
             # Kept vectors make a second run (and "more like this") quick: encode only what is new.
             clustering_from = 30
-            embedded = embeddings_in_steps(
+            embedded = embeddings_for(
                 [(note.id, note.text) for note in notes],
                 lambda percent: _set_progress(run, percent * clustering_from // 100),
             )

@@ -20,9 +20,6 @@ from .suggestions.engine import Progress, embed
 STORED_TYPE = np.float16
 # Rows per query when reading or writing many vectors (SQLite's variable limit is 32,766).
 BATCH = 2000
-# Kept vectors read at a time over a whole round (what is encoded is kept a batch at a time, so
-# it stays kept if the worker stops halfway).
-STEP = 500
 
 
 def digest(text: str) -> str:
@@ -43,13 +40,25 @@ def kept_vectors(rows: Sequence[tuple[int, str]]) -> dict[int, np.ndarray]:
     return kept
 
 
-def _encode(rows: Sequence[tuple[int, str]], *, store: bool) -> dict[int, np.ndarray]:
-    if not rows:
-        return {}
-    encoded = embed([text for _pk, text in rows])
-    if store:
-        keep([(pk, digest(text), vector) for (pk, text), vector in zip(rows, encoded, strict=True)])
-    return {pk: vector for (pk, _text), vector in zip(rows, encoded, strict=True)}
+def _encode(
+    rows: Sequence[tuple[int, str]], progress: Progress | None = None
+) -> dict[int, np.ndarray]:
+    """Encode these rows and keep each batch's vectors as soon as it is encoded, so what is done
+    stays kept if the worker stops halfway. A large call uses both cores (engine.embed)."""
+    encoded: dict[int, np.ndarray] = {}
+
+    def keep_batch(first: int, vectors: np.ndarray) -> None:
+        batch = list(zip(rows[first : first + len(vectors)], vectors, strict=True))
+        keep([(pk, digest(text), vector) for (pk, text), vector in batch])
+        encoded.update((pk, vector) for (pk, _text), vector in batch)
+
+    if rows:
+        embed([text for _pk, text in rows], progress or _quiet, done=keep_batch)
+    return encoded
+
+
+def _quiet(percent: int) -> None:
+    """No one follows the progress of this encoding."""
 
 
 def _stack(rows: Sequence[tuple[int, str]], vectors: dict[int, np.ndarray]) -> np.ndarray:
@@ -58,13 +67,13 @@ def _stack(rows: Sequence[tuple[int, str]], vectors: dict[int, np.ndarray]) -> n
     return np.vstack([vectors[pk] for pk, _text in rows])
 
 
-def embeddings_for(rows: Sequence[tuple[int, str]], *, store: bool = True) -> np.ndarray:
-    """A unit vector per (reflection id, text), in that order: kept ones read, others encoded.
-
-    What is encoded here is kept for next time when `store` is true.
-    """
+def embeddings_for(rows: Sequence[tuple[int, str]], progress: Progress | None = None) -> np.ndarray:
+    """A unit vector per (reflection id, text), in that order: kept ones read, others encoded
+    and kept for next time. `progress` hears the percent done."""
     vectors = kept_vectors(rows)
-    vectors.update(_encode([row for row in rows if row[0] not in vectors], store=store))
+    vectors.update(_encode([row for row in rows if row[0] not in vectors], progress))
+    if progress is not None:
+        progress(100)
     return _stack(rows, vectors)
 
 
@@ -78,7 +87,7 @@ def embeddings_within(
     """
     vectors = kept_vectors(rows)
     missing = [row for row in rows if row[0] not in vectors]
-    vectors.update(_encode(missing[:encode_at_most], store=True))
+    vectors.update(_encode(missing[:encode_at_most]))
     ready = [row for row in rows if row[0] in vectors]
     return ready, _stack(ready, vectors), [pk for pk, _text in missing[encode_at_most:]]
 
@@ -94,36 +103,7 @@ def keep_round(pitstop: Pitstop) -> None:
         .values_list("pk", "text")
         if text.strip()
     ]
-    embeddings_in_steps(rows)
-
-
-def embeddings_in_steps(
-    rows: Sequence[tuple[int, str]], progress: Progress | None = None
-) -> np.ndarray:
-    """`embeddings_for` a whole round, telling `progress` the percent done.
-
-    Kept vectors are read STEP rows at a time; the others are encoded in one call, so that a
-    large round uses both cores (engine.embed), and each batch is kept as soon as it is encoded.
-    """
-    vectors: dict[int, np.ndarray] = {}
-    for start in range(0, len(rows), STEP):
-        vectors.update(kept_vectors(rows[start : start + STEP]))
-    missing = [row for row in rows if row[0] not in vectors]
-
-    def keep_batch(first: int, encoded: np.ndarray) -> None:
-        batch = list(zip(missing[first : first + len(encoded)], encoded, strict=True))
-        keep([(pk, digest(text), vector) for (pk, text), vector in batch])
-        vectors.update((pk, vector) for (pk, _text), vector in batch)
-
-    if missing:
-        embed([text for _pk, text in missing], progress or _quiet, done=keep_batch)
-    if progress is not None:
-        progress(100)
-    return _stack(rows, vectors)
-
-
-def _quiet(percent: int) -> None:
-    """No one follows the progress of this encoding."""
+    embeddings_for(rows)
 
 
 def keep(vectors: Sequence[tuple[int, str, np.ndarray]]) -> None:

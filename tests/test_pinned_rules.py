@@ -23,15 +23,18 @@ from tests.factories import RedThreadFactory, ReflectionFactory
 pytestmark = pytest.mark.django_db
 
 
-def fake_embed(texts, progress=None) -> np.ndarray:
+def fake_embed(texts, progress=None, done=None) -> np.ndarray:
     """Unit vectors that depend on the words only: no encoder to load, and changed words give
-    another vector."""
+    another vector. One batch, told to `done` as engine.embed tells it."""
     rows = []
     for text in texts:
         seed = int.from_bytes(hashlib.sha256(text.encode()).digest()[:8], "big")
         row = np.random.default_rng(seed).standard_normal(512).astype(np.float32)
         rows.append(row / np.linalg.norm(row))
-    return np.vstack(rows) if rows else np.zeros((0, 512), dtype=np.float32)
+    vectors = np.vstack(rows) if rows else np.zeros((0, 512), dtype=np.float32)
+    if done is not None and rows:
+        done(0, vectors)
+    return vectors
 
 
 def card(world, text: str) -> Reflection:
@@ -68,9 +71,9 @@ def test_evidence_of_another_expedition_does_not_steer_more_like_this(world, oth
 def test_more_like_this_encodes_at_most_300_vectors_in_a_request(world, monkeypatch):
     encoded: list[str] = []
 
-    def counting_embed(texts, progress=None):
+    def counting_embed(texts, progress=None, done=None):
         encoded.extend(texts)
-        return fake_embed(texts)
+        return fake_embed(texts, progress, done)
 
     monkeypatch.setattr(vectors, "embed", counting_embed)
     thread = RedThreadFactory(pitstop=world.pitstop, title="Jongeren", text="")

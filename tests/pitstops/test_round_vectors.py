@@ -53,7 +53,7 @@ def test_a_large_round_is_encoded_in_two_processes_and_kept_as_each_batch_is_don
 
     monkeypatch.setattr(vectors, "keep", counted_keep)
     seen: list[int] = []
-    together = vectors.embeddings_in_steps(rows, seen.append)
+    together = vectors.embeddings_for(rows, seen.append)
 
     assert spawned == ["spawn"]
     assert np.array_equal(alone, together)  # the same vectors to the bit, in the same order
@@ -62,5 +62,5 @@ def test_a_large_round_is_encoded_in_two_processes_and_kept_as_each_batch_is_don
 
     # The next run reads them all back (half precision) and encodes nothing.
     monkeypatch.setattr(vectors, "embed", lambda *args, **kwargs: pytest.fail("encoded again"))
-    again = vectors.embeddings_in_steps(rows)
+    again = vectors.embeddings_for(rows)
     assert np.allclose(again, together, atol=2e-3)
