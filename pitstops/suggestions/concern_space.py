@@ -57,20 +57,21 @@ class Space:
     field_mean: np.ndarray
     projection: np.ndarray
 
-    def prepared(self, embeddings: np.ndarray, themes: Sequence[str] = ()) -> np.ndarray:
-        """Unit sentence embeddings without the shared direction and, given a theme per
-        embedding, without each theme's imprint: what the projection is learned from."""
-        mean = (embeddings.sum(axis=0) + FIELD_PRIOR * self.field_mean) / (
-            len(embeddings) + FIELD_PRIOR
-        )
-        points = normalize(embeddings - mean)
-        return without_theme_imprint(points, themes) if themes else points
-
     def points(self, embeddings: np.ndarray, themes: Sequence[str] = ()) -> np.ndarray:
         """Unit points in the concern space (n by `DIMENSIONS`), centred as in `prepared`
         (the field's own mean here is zero)."""
-        projected = self.prepared(embeddings, themes) @ self.projection
+        projected = prepared(embeddings, self.field_mean, themes) @ self.projection
         return normalize(projected - projected.sum(axis=0) / (len(projected) + FIELD_PRIOR))
+
+
+def prepared(
+    embeddings: np.ndarray, field_mean: np.ndarray, themes: Sequence[str] = ()
+) -> np.ndarray:
+    """Unit sentence embeddings without the shared direction and, given a theme per embedding,
+    without each theme's imprint: what the projection is learned from and applied to."""
+    mean = (embeddings.sum(axis=0) + FIELD_PRIOR * field_mean) / (len(embeddings) + FIELD_PRIOR)
+    points = normalize(embeddings - mean)
+    return without_theme_imprint(points, themes) if themes else points
 
 
 def without_theme_imprint(points: np.ndarray, themes: Sequence[str]) -> np.ndarray:
@@ -97,11 +98,10 @@ def learn(labelled: Sequence[tuple[np.ndarray, Sequence[str], Sequence[str | Non
     """The space learned from labelled sets: per set, its notes' sentence embeddings, themes
     and topics (None: no topic). Topics are a set's own: two sets' "money" are two topics."""
     field_mean = np.vstack([embeddings for embeddings, _themes, _topics in labelled]).mean(axis=0)
-    unprojected = Space(field_mean=field_mean, projection=np.empty((0, 0)))
     within: list[np.ndarray] = []
     every: list[np.ndarray] = []
     for embeddings, themes, topics in labelled:
-        points = unprojected.prepared(embeddings, themes).astype(np.float64)
+        points = prepared(embeddings, field_mean, themes).astype(np.float64)
         every.append(points)
         names = np.asarray([topic or "" for topic in topics], dtype=object)
         for name in set(names) - {""}:
