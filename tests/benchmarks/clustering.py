@@ -1,9 +1,9 @@
 """Suggested red threads: how well each method finds known topics, and how long 10,000 take.
 
-Eleven labelled Dutch sets in tests/data/ (see README): `labelled`, `tuning` and `dev` to `dev5`
+Fifteen labelled Dutch sets in tests/data/ (see README): `labelled`, `tuning` and `dev` to `dev5`
 are the sets the method's choices were tuned on and the concern space is learned from (`dev` and
 `dev2` were held-out sets once, until they were looked at), so each is measured with a space
-learned from the other six; `heldout` to `heldout4` were each written apart, blind to the method
+learned from the other six; `heldout` to `heldout8` were each written apart, blind to the method
 and the other sets, and are only ever reported here, never tuned on. Per method and set:
 
 - `cluster_ari_<method>_<set>`: the adjusted Rand index (1.0: the known topics exactly; 0.0:
@@ -61,6 +61,7 @@ SETS = {
     "heldout2": DATA / "heldout2_reflections.jsonl",
     "heldout3": DATA / "heldout3_reflections.jsonl",
     "heldout4": DATA / "heldout4_reflections.jsonl",
+    **{f"heldout{number}": DATA / f"heldout{number}_reflections.jsonl" for number in (5, 6, 7, 8)},
 }
 # What the shipped concern space is learned from (`manage.py learn_concern_space`, README).
 TUNING_SETS = ("labelled", "tuning", "dev", "dev2", "dev3", "dev4", "dev5")

@@ -49,9 +49,25 @@ HELDOUT2 = DATA / "heldout2_reflections.jsonl"
 DEV3 = DATA / "dev3_reflections.jsonl"
 HELDOUT3 = DATA / "heldout3_reflections.jsonl"
 HELDOUT4 = DATA / "heldout4_reflections.jsonl"
+# Four more, written blind after the concern space was fixed: a small town, a post-war city
+# neighbourhood, a new-build suburb, villages in a rural municipality.
+HELDOUT5_TO_8 = [DATA / f"heldout{number}_reflections.jsonl" for number in (5, 6, 7, 8)]
 DEV4 = DATA / "dev4_reflections.jsonl"
 DEV5 = DATA / "dev5_reflections.jsonl"
-SETS = [LABELLED, TUNING, DEV, DEV2, DEV3, DEV4, DEV5, HELDOUT, HELDOUT2, HELDOUT3, HELDOUT4]
+SETS = [
+    LABELLED,
+    TUNING,
+    DEV,
+    DEV2,
+    DEV3,
+    DEV4,
+    DEV5,
+    HELDOUT,
+    HELDOUT2,
+    HELDOUT3,
+    HELDOUT4,
+    *HELDOUT5_TO_8,
+]
 SET_NAMES = [
     "labelled",
     "tuning",
@@ -64,6 +80,10 @@ SET_NAMES = [
     "heldout2",
     "heldout3",
     "heldout4",
+    "heldout5",
+    "heldout6",
+    "heldout7",
+    "heldout8",
 ]
 
 # Two topics that share many words within a topic and none across: any method must split them.
@@ -250,6 +270,7 @@ def test_an_unknown_method_is_refused_with_a_clear_message():
         (HELDOUT2, 150, 7, 3),
         (HELDOUT3, 150, 7, 3),
         (HELDOUT4, 150, 7, 3),
+        *((path, 150, 7, 3) for path in HELDOUT5_TO_8),
     ],
     ids=SET_NAMES,
 )
@@ -272,9 +293,10 @@ def test_each_labelled_set_is_large_enough_and_its_topics_cut_across_themes(
 
 # Written blind on concerns of the writers' own choosing that the field's vocabulary barely
 # knows (a village hall kept going, earthquake damage, young people leaving; mosques and
-# churches, money worries kept quiet): there the default finds less (ARI 0.124 and 0.088, F1
-# 0.380 and 0.375, against 0.003 / 0.185 and 0.013 / 0.205 for the baselines), see README.
-UNKNOWN_CONCERNS = {DEV4, DEV5}
+# churches, money worries kept quiet; summer tourists, farmers under strain): there the default
+# finds less (ARI 0.124, 0.088 and 0.103, F1 0.380, 0.375 and 0.379, against at most 0.013 and
+# 0.205 for the baselines), see README.
+UNKNOWN_CONCERNS = {DEV4, DEV5, HELDOUT5_TO_8[3]}
 
 
 @pytest.mark.parametrize("path", SETS, ids=SET_NAMES)
@@ -347,8 +369,8 @@ def test_where_topics_crowd_into_a_theme_the_default_still_beats_sorting_by_them
     path, measured_as_unseen
 ):
     """Not on the sets of unknown concerns: once 40% of each topic crowds into one theme,
-    sorting by theme comes close there or wins (F1 0.346 against 0.367 and 0.401 against 0.344;
-    README)."""
+    sorting by theme comes close there or wins (F1 0.346 against 0.367, 0.401 against 0.344 and
+    0.347 against 0.348; README)."""
     labelled = crowded(read_labelled(path))
     with measured_as_unseen(path):
         found = best_match_f1(labelled, found_labels(labelled, DEFAULT_METHOD))
