@@ -78,6 +78,8 @@ def test_the_command_learns_a_space_from_labelled_files(tmp_path):
     [
         ('{"id": 1, "text": "Geen onderwerp", "theme": "a", "topic": null}\n', "no note"),
         ('{"id": 1, "text": \n', "Cannot read"),
+        ('{"id": 1, "text": 7, "theme": "a", "topic": "geld"}\n', "is not a text"),
+        ('{"text": "Geen id", "theme": "a", "topic": "geld"}\n', "Cannot read"),
     ],
 )
 def test_the_command_says_what_is_wrong_with_a_file(tmp_path, content, message):

@@ -9,7 +9,7 @@ from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.utils.translation import gettext as _
 
 from pitstops.suggestions import concern_space
-from pitstops.suggestions.quality import encoded, read_labelled
+from pitstops.suggestions.quality import LabelledNote, encoded, read_labelled
 
 
 class Command(BaseCommand):
@@ -25,23 +25,27 @@ class Command(BaseCommand):
             "--out",
             type=Path,
             default=concern_space.SHIPPED,
-            help="Where to write the projection (default: the one the app ships).",
+            help="Where to write the space (default: the one the app ships).",
         )
 
     def handle(self, *args, **options) -> None:
-        labelled = []
-        for path in options["files"]:
-            try:
-                rows = read_labelled(path)
-            except (OSError, UnicodeDecodeError, json.JSONDecodeError, KeyError) as exc:
-                raise CommandError(
-                    _("Cannot read %(path)s as labelled notes: %(error)s")
-                    % {"path": path, "error": exc}
-                ) from exc
-            if not any(row.topic for row in rows):
-                raise CommandError(_("%(path)s has no note with a topic.") % {"path": path})
-            labelled.append(encoded(rows))
-        space = concern_space.learn(labelled)
+        space = concern_space.learn([encoded(labelled(path)) for path in options["files"]])
         concern_space.save(space, options["out"])
-        rows, columns = space.projection.shape
-        self.stdout.write(f"{options['out']}: {rows} by {columns}")
+        size, directions = space.projection.shape
+        self.stdout.write(f"{options['out']}: {size} by {directions}")
+
+
+def labelled(path: Path) -> list[LabelledNote]:
+    """The notes of one labelled file, or a CommandError that says what is wrong with it."""
+    try:
+        rows = read_labelled(path)
+        for row in rows:
+            if not isinstance(row.note.text, str):
+                raise TypeError(f'the "text" of note {row.note.id} is not a text')
+    except (OSError, UnicodeDecodeError, json.JSONDecodeError, KeyError, TypeError) as exc:
+        raise CommandError(
+            _("Cannot read %(path)s as labelled notes: %(error)s") % {"path": path, "error": exc}
+        ) from exc
+    if not any(row.topic for row in rows):
+        raise CommandError(_("%(path)s has no note with a topic.") % {"path": path})
+    return rows
