@@ -322,10 +322,11 @@ def test_groups_are_what_many_k_means_draws_agree_on(measured_as_unseen):
 
 
 def test_each_themes_imprint_is_taken_out_before_clustering(measured_as_unseen):
-    """On `dev3` the same method without that step found ARI 0.152; with it, 0.202."""
+    """On `dev3` the same method without that step found F1 0.437 (ARI 0.152); with it, 0.506
+    (0.202). The bar is half way between, in F1, where the two lie further apart."""
     labelled = read_labelled(DEV3)
     with measured_as_unseen(DEV3):
-        assert adjusted_rand(labelled, found_labels(labelled, DEFAULT_METHOD)) >= 0.177
+        assert best_match_f1(labelled, found_labels(labelled, DEFAULT_METHOD)) >= 0.47
 
 
 def test_the_concern_space_sets_topics_apart_that_it_never_saw(measured_as_unseen):
