@@ -8,7 +8,7 @@ twenty. A vector is only used while the reflection's words are the ones it was m
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 
 import numpy as np
 from django.db import IntegrityError, transaction
@@ -26,18 +26,25 @@ def digest(text: str) -> str:
     return hashlib.sha256(text.encode("utf-8")).hexdigest()
 
 
-def kept_vectors(rows: Sequence[tuple[int, str]]) -> dict[int, np.ndarray]:
-    """The kept vectors of these (reflection id, text) rows, where the words are unchanged."""
+def _kept(rows: Sequence[tuple[int, str]], *fields: str) -> Iterator[tuple]:
+    """(reflection id, *fields) of each kept vector of these (reflection id, text) rows whose
+    words are unchanged, read BATCH rows at a time."""
     wanted = {pk: digest(text) for pk, text in rows}
-    kept: dict[int, np.ndarray] = {}
     ids = list(wanted)
     for start in range(0, len(ids), BATCH):
-        for pk, stored_digest, vector in ReflectionVector.objects.filter(
+        for pk, stored_digest, *values in ReflectionVector.objects.filter(
             reflection_id__in=ids[start : start + BATCH]
-        ).values_list("reflection_id", "digest", "vector"):
+        ).values_list("reflection_id", "digest", *fields):
             if stored_digest == wanted[pk]:
-                kept[pk] = np.frombuffer(bytes(vector), dtype=STORED_TYPE).astype(np.float32)
-    return kept
+                yield pk, *values
+
+
+def kept_vectors(rows: Sequence[tuple[int, str]]) -> dict[int, np.ndarray]:
+    """The kept vectors of these (reflection id, text) rows, where the words are unchanged."""
+    return {
+        pk: np.frombuffer(bytes(vector), dtype=STORED_TYPE).astype(np.float32)
+        for pk, vector in _kept(rows, "vector")
+    }
 
 
 def _encode(
@@ -103,7 +110,9 @@ def keep_round(pitstop: Pitstop) -> None:
         .values_list("pk", "text")
         if text.strip()
     ]
-    embeddings_for(rows)
+    # Only which vectors are kept is read, never the vectors themselves: none is needed here.
+    kept = {pk for (pk,) in _kept(rows)}
+    _encode([row for row in rows if row[0] not in kept])
 
 
 def keep(vectors: Sequence[tuple[int, str, np.ndarray]]) -> None:

@@ -64,3 +64,30 @@ def test_a_large_round_is_encoded_in_two_processes_and_kept_as_each_batch_is_don
     monkeypatch.setattr(vectors, "embed", lambda *args, **kwargs: pytest.fail("encoded again"))
     again = vectors.embeddings_for(rows)
     assert np.allclose(again, together, atol=2e-3)
+
+
+def test_keeping_a_round_encodes_only_what_is_not_kept_or_has_changed(world, monkeypatch):
+    reflections = Reflection.objects.bulk_create(
+        Reflection(coalition=world.coalition, session=world.session, text=f"{words} telt.")
+        for words in WORDS
+    )
+    new = {reflections[4].pk, reflections[5].pk}
+    round_rows = Reflection.objects.of_round(world.pitstop).values_list("pk", "text")
+    vectors.embeddings_for([(pk, text) for pk, text in round_rows if pk not in new])
+    changed = reflections[0]
+    changed.text = "Het buurthuis gaat dicht."
+    changed.save()
+    encoded: list[str] = []
+    real_embed = vectors.embed
+
+    def counted_embed(texts, *args, **kwargs):
+        encoded.extend(texts)
+        return real_embed(texts, *args, **kwargs)
+
+    monkeypatch.setattr(vectors, "embed", counted_embed)
+    vectors.keep_round(world.pitstop)
+    assert sorted(encoded) == sorted([changed.text, reflections[4].text, reflections[5].text])
+    assert ReflectionVector.objects.filter(reflection__in=reflections).count() == 6
+    encoded.clear()
+    vectors.keep_round(world.pitstop)
+    assert encoded == []
