@@ -106,6 +106,14 @@ def test_load_sends_nothing_beyond_this_machine():
         load("http://example.org/", duration=1)
 
 
+def test_a_figure_reported_twice_in_one_run_is_an_error(capsys):
+    run = bench.Run(scale=bench.SCALES["small"])
+    run.report("cluster_10k_s", 8.0, "s")
+    with pytest.raises(bench.BenchmarkError, match="cluster_10k_s is reported twice"):
+        run.report("cluster_10k_s", 9.0, "s")
+    assert capsys.readouterr().out.count("BENCH cluster_10k_s") == 1
+
+
 def fake_benchmarks(monkeypatch, calls: list[str]) -> None:
     """Three benchmarks in place of the real ones: one runs, one lacks nginx (seen beforehand), one
     finds out only while running that it cannot."""

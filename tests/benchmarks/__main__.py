@@ -67,7 +67,12 @@ class Run:
     figures: dict[str, float] = field(default_factory=dict)
 
     def report(self, name: str, value: float, unit: str, *, digits: int = 1) -> None:
-        """Print a BENCH line and remember the figure for the benchmarks that follow."""
+        """Print a BENCH line and remember the figure for the benchmarks that follow.
+
+        A figure is measured once a run: a second line of the same name would leave the reader
+        to guess which one counts."""
+        if name in self.figures:
+            raise BenchmarkError(f"{name} is reported twice in one run")
         print_bench(name, value, unit, digits=digits)
         self.figures[name] = value
 
