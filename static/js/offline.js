@@ -87,9 +87,18 @@
   /* A log-out or leaving asked for without a connection (see below), to finish once there is
      one: on this page when the connection comes back, or on the next page of the same signed-in
      session or participant that has the form. A new log-in has another viewer: then it is
-     dropped, as it is after a day. Words still waiting are sent first (queue.js). */
+     dropped, as it is after a day. Words still waiting are sent first (queue.js).
+
+     The wish is kept in Cache Storage, which says when it has kept it, and in localStorage.
+     localStorage alone was not enough: in CI a wish set just before the phone went to another
+     page was gone on that page and every page after it, so the log-out never finished.
+     localStorage is read first, and is the only place in a browser without Cache Storage. */
   var LATER = "pitstop-finish-later";
   var LATER_MS = 24 * 60 * 60 * 1000;
+  // Not "pitstop-…": a new release's worker deletes those caches, and the wish must outlive it.
+  var LATER_CACHE = "pitstop:finish-later";
+  var LATER_KEY = new URL("pitstop-finish-later", new URL(script.dataset.scope, window.location.href)).href;
+  var laterCaches = ("caches" in window) ? window.caches : null;
   var accountMeta = document.querySelector('meta[name="pitstop-account"]');
   var account = "account:" + (accountMeta ? accountMeta.content : "");
   function viewerOf(form) {
@@ -99,27 +108,53 @@
   function queuesOf(form) {
     return matchingKeys((form.dataset.offlineQueues || "").split(/\s+/).filter(Boolean));
   }
-  function finishLater() {
-    var later = null;
-    try { later = JSON.parse(localStorage.getItem(LATER) || "null"); } catch (e) { later = null; }
-    if (!later) { return; }
-    var otherLogIn = later.viewer.indexOf("account:") === 0 && accountMeta && later.viewer !== account;
-    if (!(Date.now() - later.at < LATER_MS) || otherLogIn) {
-      localStorage.removeItem(LATER);
-      return;
-    }
-    var form = Array.prototype.filter.call(document.querySelectorAll("form[data-offline-finish]"), function (candidate) {
-      return candidate.action === later.action && viewerOf(candidate) === later.viewer;
-    })[0];
-    if (!form) { return; }  // a page without it: the next one may have it
+  function parsed(text) {
+    try { return JSON.parse(text || "null"); } catch (e) { return null; }
+  }
+  function keepLater(later) {
+    var text = JSON.stringify(later);
+    localStorage.setItem(LATER, text);
+    if (!laterCaches) { return Promise.resolve(); }
+    return laterCaches.open(LATER_CACHE)
+      .then(function (cache) { return cache.put(LATER_KEY, new Response(text)); })
+      .catch(function () { /* full or refused: localStorage still has it */ });
+  }
+  function readLater() {
+    var later = parsed(localStorage.getItem(LATER));
+    if (later || !laterCaches) { return Promise.resolve(later); }
+    return laterCaches.match(LATER_KEY, { cacheName: LATER_CACHE })
+      .then(function (response) { return response ? response.text() : null; })
+      .then(parsed, function () { return null; });
+  }
+  function dropLater() {
     localStorage.removeItem(LATER);
-    var queues = queuesOf(form);
-    var waited = 0;
-    (function submitWhenSent() {
-      // queue.js sends on "online"; if words still wait after a while, the form asks as ever.
-      if (unsent(queues) && waited < 20000) { waited += 500; setTimeout(submitWhenSent, 500); return; }
-      form.requestSubmit();
-    })();
+    if (!laterCaches) { return Promise.resolve(); }
+    return laterCaches.delete(LATER_CACHE).catch(function () {});
+  }
+  var finishing = false;
+  function finishLater() {
+    if (finishing) { return; }  // this page's load and "online" may both ask
+    finishing = true;
+    readLater().then(function (later) {
+      finishing = false;
+      if (!later || typeof later.viewer !== "string") { return; }
+      var otherLogIn = later.viewer.indexOf("account:") === 0 && accountMeta && later.viewer !== account;
+      if (!(Date.now() - later.at < LATER_MS) || otherLogIn) {
+        dropLater();
+        return;
+      }
+      var form = Array.prototype.filter.call(document.querySelectorAll("form[data-offline-finish]"), function (candidate) {
+        return candidate.action === later.action && viewerOf(candidate) === later.viewer;
+      })[0];
+      if (!form || !navigator.onLine) { return; }  // a page without it: the next one may have it
+      var queues = queuesOf(form);
+      var waited = 0;
+      dropLater().then(function submitWhenSent() {
+        // queue.js sends on "online"; if words still wait after a while, the form asks as ever.
+        if (unsent(queues) && waited < 20000) { waited += 500; setTimeout(submitWhenSent, 500); return; }
+        form.requestSubmit();
+      });
+    });
   }
 
   /* Log out, log out everywhere, erase me, leave the session: forms marked
@@ -135,8 +170,9 @@
       event.preventDefault();
       tell({ type: "forget", viewer: form.dataset.offlineForget });
       if (form.hasAttribute("data-offline-finish")) {
-        localStorage.setItem(LATER, JSON.stringify({ action: form.action, viewer: viewerOf(form), at: Date.now() }));
-        say(script.dataset.msgFinishLater);
+        // Said once it is kept: the phone may go to another page at once.
+        keepLater({ action: form.action, viewer: viewerOf(form), at: Date.now() })
+          .then(function () { say(script.dataset.msgFinishLater); });
       } else {
         say(script.dataset.msgForgetOffline);
       }
