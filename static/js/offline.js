@@ -89,16 +89,15 @@
      session or participant that has the form. A new log-in has another viewer: then it is
      dropped, as it is after a day. Words still waiting are sent first (queue.js).
 
-     The wish is kept in Cache Storage, which says when it has kept it, and in localStorage.
-     localStorage alone was not enough: in CI a wish set just before the phone went to another
-     page was gone on that page and every page after it, so the log-out never finished.
-     localStorage is read first, and is the only place in a browser without Cache Storage. */
+     The wish is kept in a cookie as well as in localStorage. localStorage alone was not
+     enough, nor was Cache Storage beside it: in CI (a busy machine, one run in about fifteen)
+     both were empty on the next page and on every page after it, though the page that wrote
+     them had read them back. The cookie is this site's own, for a day, and read only here. */
   var LATER = "pitstop-finish-later";
   var LATER_MS = 24 * 60 * 60 * 1000;
-  // Not "pitstop-…": a new release's worker deletes those caches, and the wish must outlive it.
-  var LATER_CACHE = "pitstop:finish-later";
-  var LATER_KEY = new URL("pitstop-finish-later", new URL(script.dataset.scope, window.location.href)).href;
-  var laterCaches = ("caches" in window) ? window.caches : null;
+  var LATER_COOKIE = "pitstop_finish_later";
+  var COOKIE_PATH = "; path=" + script.dataset.scope + "; samesite=strict" +
+    (window.location.protocol === "https:" ? "; secure" : "");
   var accountMeta = document.querySelector('meta[name="pitstop-account"]');
   var account = "account:" + (accountMeta ? accountMeta.content : "");
   function viewerOf(form) {
@@ -114,47 +113,38 @@
   function keepLater(later) {
     var text = JSON.stringify(later);
     localStorage.setItem(LATER, text);
-    if (!laterCaches) { return Promise.resolve(); }
-    return laterCaches.open(LATER_CACHE)
-      .then(function (cache) { return cache.put(LATER_KEY, new Response(text)); })
-      .catch(function () { /* full or refused: localStorage still has it */ });
+    document.cookie = LATER_COOKIE + "=" + encodeURIComponent(text) + "; max-age=" + LATER_MS / 1000 + COOKIE_PATH;
   }
   function readLater() {
     var later = parsed(localStorage.getItem(LATER));
-    if (later || !laterCaches) { return Promise.resolve(later); }
-    return laterCaches.match(LATER_KEY, { cacheName: LATER_CACHE })
-      .then(function (response) { return response ? response.text() : null; })
-      .then(parsed, function () { return null; });
+    if (later) { return later; }
+    var cookie = document.cookie.split("; ").filter(function (pair) { return pair.indexOf(LATER_COOKIE + "=") === 0; })[0];
+    return cookie ? parsed(decodeURIComponent(cookie.slice(LATER_COOKIE.length + 1))) : null;
   }
   function dropLater() {
     localStorage.removeItem(LATER);
-    if (!laterCaches) { return Promise.resolve(); }
-    return laterCaches.delete(LATER_CACHE).catch(function () {});
+    document.cookie = LATER_COOKIE + "=; max-age=0" + COOKIE_PATH;
   }
-  var finishing = false;
   function finishLater() {
-    if (finishing) { return; }  // this page's load and "online" may both ask
-    finishing = true;
-    readLater().then(function (later) {
-      finishing = false;
-      if (!later || typeof later.viewer !== "string") { return; }
-      var otherLogIn = later.viewer.indexOf("account:") === 0 && accountMeta && later.viewer !== account;
-      if (!(Date.now() - later.at < LATER_MS) || otherLogIn) {
-        dropLater();
-        return;
-      }
-      var form = Array.prototype.filter.call(document.querySelectorAll("form[data-offline-finish]"), function (candidate) {
-        return candidate.action === later.action && viewerOf(candidate) === later.viewer;
-      })[0];
-      if (!form || !navigator.onLine) { return; }  // a page without it: the next one may have it
-      var queues = queuesOf(form);
-      var waited = 0;
-      dropLater().then(function submitWhenSent() {
-        // queue.js sends on "online"; if words still wait after a while, the form asks as ever.
-        if (unsent(queues) && waited < 20000) { waited += 500; setTimeout(submitWhenSent, 500); return; }
-        form.requestSubmit();
-      });
-    });
+    var later = readLater();
+    if (!later || typeof later.viewer !== "string") { return; }
+    var otherLogIn = later.viewer.indexOf("account:") === 0 && accountMeta && later.viewer !== account;
+    if (!(Date.now() - later.at < LATER_MS) || otherLogIn) {
+      dropLater();
+      return;
+    }
+    var form = Array.prototype.filter.call(document.querySelectorAll("form[data-offline-finish]"), function (candidate) {
+      return candidate.action === later.action && viewerOf(candidate) === later.viewer;
+    })[0];
+    if (!form) { return; }  // a page without it: the next one may have it
+    dropLater();
+    var queues = queuesOf(form);
+    var waited = 0;
+    (function submitWhenSent() {
+      // queue.js sends on "online"; if words still wait after a while, the form asks as ever.
+      if (unsent(queues) && waited < 20000) { waited += 500; setTimeout(submitWhenSent, 500); return; }
+      form.requestSubmit();
+    })();
   }
 
   /* Log out, log out everywhere, erase me, leave the session: forms marked
@@ -170,9 +160,8 @@
       event.preventDefault();
       tell({ type: "forget", viewer: form.dataset.offlineForget });
       if (form.hasAttribute("data-offline-finish")) {
-        // Said once it is kept: the phone may go to another page at once.
-        keepLater({ action: form.action, viewer: viewerOf(form), at: Date.now() })
-          .then(function () { say(script.dataset.msgFinishLater); });
+        keepLater({ action: form.action, viewer: viewerOf(form), at: Date.now() });
+        say(script.dataset.msgFinishLater);
       } else {
         say(script.dataset.msgForgetOffline);
       }

@@ -85,12 +85,6 @@ CACHES_WHERE = """([wanted, prefix]) => {
 }"""
 
 
-# No log-out or leaving left to finish in Cache Storage (offline.js), found by a poll as above.
-NO_WISH_KEPT = """() => {
-    caches.has("pitstop:finish-later").then(kept => { window.pitstopWishKept = kept; });
-    return window.pitstopWishKept === false;
-}"""
-
 # The same for the copy of this page: found once a poll's read of the caches found it.
 COPY_OF_THIS_PAGE = """() => {
     caches.match(location.href.split("#")[0], {ignoreVary: true})
@@ -456,7 +450,8 @@ def test_a_log_out_asked_offline_finishes_when_local_storage_lost_the_wish(
     page, live_server, place
 ):
     """Seen in CI: the wish set in localStorage just before the phone went to another page was
-    gone on that page and on every page after it. Cache Storage keeps it too, and says when."""
+    gone on that page and on every page after it (so was a copy in Cache Storage). A cookie
+    keeps it too."""
     page.set_viewport_size(PHONE)
     log_in(page, live_server, "anna", PASSWORD)
     page.goto(f"{live_server.url}{place.home}")
@@ -471,21 +466,19 @@ def test_a_log_out_asked_offline_finishes_when_local_storage_lost_the_wish(
     page.context.set_offline(False)
     page.goto(f"{live_server.url}{place.home}")
     expect(page).to_have_url(re.compile("/inloggen/"), timeout=BACK_ONLINE)
-    assert page.evaluate("() => caches.has('pitstop:finish-later')") is False  # done: gone
+    assert "pitstop_finish_later" not in page.evaluate("() => document.cookie")  # done: gone
 
 
-def test_a_wish_kept_only_in_cache_storage_does_not_log_out_a_new_log_in(page, live_server, place):
+def test_a_wish_kept_only_in_the_cookie_does_not_log_out_a_new_log_in(page, live_server, place):
     log_in(page, live_server, "anna", PASSWORD)
     page.evaluate(
-        """url => caches.open('pitstop:finish-later').then(cache => cache.put(
-            new URL('/pitstop-finish-later', location.href).href,
-            new Response(JSON.stringify({action: url, viewer: 'account:a-old', at: Date.now()}))
-        ))""",
+        """url => { document.cookie = 'pitstop_finish_later=' + encodeURIComponent(JSON.stringify(
+            {action: url, viewer: 'account:a-old', at: Date.now()})) + '; path=/'; }""",
         f"{live_server.url}/uitloggen/",
     )
     page.goto(f"{live_server.url}{place.home}")
     expect(page.get_by_role("button", name="Uitloggen")).to_be_visible()
-    page.wait_for_function(NO_WISH_KEPT)
+    page.wait_for_function("() => !document.cookie.includes('pitstop_finish_later')")
     page.reload()
     expect(page.get_by_role("button", name="Uitloggen")).to_be_visible()
 
