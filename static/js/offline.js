@@ -70,7 +70,7 @@
 
   var worker = ("serviceWorker" in navigator) ? navigator.serviceWorker : null;
 
-  /* A message to the worker; resolves when it is done (or at once without a worker). */
+  /* A message to the worker; resolves with its answer when it is done (false without one). */
   function tell(message) {
     if (!worker) { return Promise.resolve(false); }
     return worker.ready.then(function (registration) {
@@ -78,7 +78,7 @@
       if (!target) { return false; }
       return new Promise(function (resolve) {
         var channel = new MessageChannel();
-        channel.port1.onmessage = function () { resolve(true); };
+        channel.port1.onmessage = function (event) { resolve(event.data || true); };
         target.postMessage(message, [channel.port2]);
       });
     });
@@ -89,15 +89,13 @@
      session or participant that has the form. A new log-in has another viewer: then it is
      dropped, as it is after a day. Words still waiting are sent first (queue.js).
 
-     The wish is kept in a cookie as well as in localStorage. localStorage alone was not
-     enough, nor was Cache Storage beside it: in CI (a busy machine, one run in about fifteen)
-     both were empty on the next page and on every page after it, though the page that wrote
-     them had read them back. The cookie is this site's own, for a day, and read only here. */
+     The worker keeps the wish too, and a page asks it when localStorage has none. localStorage
+     alone was not enough: in CI (a busy machine, about one run in fifteen) what the page wrote
+     just before the phone went to another page was gone there and on every page after it,
+     in localStorage, in Cache Storage and in a cookie alike, though that page read it back.
+     What the worker was told in the same moment held (the copies it dropped stayed dropped). */
   var LATER = "pitstop-finish-later";
   var LATER_MS = 24 * 60 * 60 * 1000;
-  var LATER_COOKIE = "pitstop_finish_later";
-  var COOKIE_PATH = "; path=" + script.dataset.scope + "; samesite=strict" +
-    (window.location.protocol === "https:" ? "; secure" : "");
   var accountMeta = document.querySelector('meta[name="pitstop-account"]');
   var account = "account:" + (accountMeta ? accountMeta.content : "");
   function viewerOf(form) {
@@ -107,44 +105,40 @@
   function queuesOf(form) {
     return matchingKeys((form.dataset.offlineQueues || "").split(/\s+/).filter(Boolean));
   }
-  function parsed(text) {
-    try { return JSON.parse(text || "null"); } catch (e) { return null; }
-  }
-  function keepLater(later) {
-    var text = JSON.stringify(later);
-    localStorage.setItem(LATER, text);
-    document.cookie = LATER_COOKIE + "=" + encodeURIComponent(text) + "; max-age=" + LATER_MS / 1000 + COOKIE_PATH;
-  }
   function readLater() {
-    var later = parsed(localStorage.getItem(LATER));
-    if (later) { return later; }
-    var cookie = document.cookie.split("; ").filter(function (pair) { return pair.indexOf(LATER_COOKIE + "=") === 0; })[0];
-    return cookie ? parsed(decodeURIComponent(cookie.slice(LATER_COOKIE.length + 1))) : null;
+    var later = null;
+    try { later = JSON.parse(localStorage.getItem(LATER) || "null"); } catch (e) { later = null; }
+    if (later) { return Promise.resolve(later); }
+    return tell({ type: "later" }).then(function (answer) { return (answer && answer.later) || null; });
   }
   function dropLater() {
     localStorage.removeItem(LATER);
-    document.cookie = LATER_COOKIE + "=; max-age=0" + COOKIE_PATH;
+    return tell({ type: "later", drop: true });
   }
+  var finishing = false;
   function finishLater() {
-    var later = readLater();
-    if (!later || typeof later.viewer !== "string") { return; }
-    var otherLogIn = later.viewer.indexOf("account:") === 0 && accountMeta && later.viewer !== account;
-    if (!(Date.now() - later.at < LATER_MS) || otherLogIn) {
-      dropLater();
-      return;
-    }
-    var form = Array.prototype.filter.call(document.querySelectorAll("form[data-offline-finish]"), function (candidate) {
-      return candidate.action === later.action && viewerOf(candidate) === later.viewer;
-    })[0];
-    if (!form) { return; }  // a page without it: the next one may have it
-    dropLater();
-    var queues = queuesOf(form);
-    var waited = 0;
-    (function submitWhenSent() {
-      // queue.js sends on "online"; if words still wait after a while, the form asks as ever.
-      if (unsent(queues) && waited < 20000) { waited += 500; setTimeout(submitWhenSent, 500); return; }
-      form.requestSubmit();
-    })();
+    if (finishing) { return; }  // this page's load and "online" may both ask
+    finishing = true;
+    readLater().then(function (later) {
+      finishing = false;
+      if (!later || typeof later.viewer !== "string") { return; }
+      var otherLogIn = later.viewer.indexOf("account:") === 0 && accountMeta && later.viewer !== account;
+      if (!(Date.now() - later.at < LATER_MS) || otherLogIn) {
+        dropLater();
+        return;
+      }
+      var form = Array.prototype.filter.call(document.querySelectorAll("form[data-offline-finish]"), function (candidate) {
+        return candidate.action === later.action && viewerOf(candidate) === later.viewer;
+      })[0];
+      if (!form || !navigator.onLine) { return; }  // a page without it: the next one may have it
+      var queues = queuesOf(form);
+      var waited = 0;
+      dropLater().then(function submitWhenSent() {
+        // queue.js sends on "online"; if words still wait after a while, the form asks as ever.
+        if (unsent(queues) && waited < 20000) { waited += 500; setTimeout(submitWhenSent, 500); return; }
+        form.requestSubmit();
+      });
+    });
   }
 
   /* Log out, log out everywhere, erase me, leave the session: forms marked
@@ -158,13 +152,13 @@
       // without a connection goes at once. Words still waiting stay, to be sent later. A log-out
       // or leaving (data-offline-finish) goes on by itself once the connection is back.
       event.preventDefault();
-      tell({ type: "forget", viewer: form.dataset.offlineForget });
+      var later = null;
       if (form.hasAttribute("data-offline-finish")) {
-        keepLater({ action: form.action, viewer: viewerOf(form), at: Date.now() });
-        say(script.dataset.msgFinishLater);
-      } else {
-        say(script.dataset.msgForgetOffline);
+        later = { action: form.action, viewer: viewerOf(form), at: Date.now() };
+        localStorage.setItem(LATER, JSON.stringify(later));
       }
+      tell({ type: "forget", viewer: form.dataset.offlineForget, later: later });
+      say(later ? script.dataset.msgFinishLater : script.dataset.msgForgetOffline);
       return;
     }
     if (unsent(queues) && form.dataset.offlineConfirmed !== "true") {
