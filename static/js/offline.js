@@ -70,7 +70,7 @@
 
   var worker = ("serviceWorker" in navigator) ? navigator.serviceWorker : null;
 
-  /* A message to the worker; resolves with its answer when it is done (false without one). */
+  /* A message to the worker; resolves when it is done (or at once without a worker). */
   function tell(message) {
     if (!worker) { return Promise.resolve(false); }
     return worker.ready.then(function (registration) {
@@ -78,7 +78,7 @@
       if (!target) { return false; }
       return new Promise(function (resolve) {
         var channel = new MessageChannel();
-        channel.port1.onmessage = function (event) { resolve(event.data || true); };
+        channel.port1.onmessage = function () { resolve(true); };
         target.postMessage(message, [channel.port2]);
       });
     });
@@ -87,13 +87,7 @@
   /* A log-out or leaving asked for without a connection (see below), to finish once there is
      one: on this page when the connection comes back, or on the next page of the same signed-in
      session or participant that has the form. A new log-in has another viewer: then it is
-     dropped, as it is after a day. Words still waiting are sent first (queue.js).
-
-     The worker keeps the wish too, and a page asks it when localStorage has none. localStorage
-     alone was not enough: in CI (a busy machine, about one run in fifteen) what the page wrote
-     just before the phone went to another page was gone there and on every page after it,
-     in localStorage, in Cache Storage and in a cookie alike, though that page read it back.
-     What the worker was told in the same moment held (the copies it dropped stayed dropped). */
+     dropped, as it is after a day. Words still waiting are sent first (queue.js). */
   var LATER = "pitstop-finish-later";
   var LATER_MS = 24 * 60 * 60 * 1000;
   var accountMeta = document.querySelector('meta[name="pitstop-account"]');
@@ -105,40 +99,27 @@
   function queuesOf(form) {
     return matchingKeys((form.dataset.offlineQueues || "").split(/\s+/).filter(Boolean));
   }
-  function readLater() {
+  function finishLater() {
     var later = null;
     try { later = JSON.parse(localStorage.getItem(LATER) || "null"); } catch (e) { later = null; }
-    if (later) { return Promise.resolve(later); }
-    return tell({ type: "later" }).then(function (answer) { return (answer && answer.later) || null; });
-  }
-  function dropLater() {
+    if (!later) { return; }
+    var otherLogIn = later.viewer.indexOf("account:") === 0 && accountMeta && later.viewer !== account;
+    if (!(Date.now() - later.at < LATER_MS) || otherLogIn) {
+      localStorage.removeItem(LATER);
+      return;
+    }
+    var form = Array.prototype.filter.call(document.querySelectorAll("form[data-offline-finish]"), function (candidate) {
+      return candidate.action === later.action && viewerOf(candidate) === later.viewer;
+    })[0];
+    if (!form) { return; }  // a page without it: the next one may have it
     localStorage.removeItem(LATER);
-    return tell({ type: "later", drop: true });
-  }
-  var finishing = false;
-  function finishLater() {
-    if (finishing) { return; }  // this page's load and "online" may both ask
-    finishing = true;
-    readLater().then(function (later) {
-      finishing = false;
-      if (!later || typeof later.viewer !== "string") { return; }
-      var otherLogIn = later.viewer.indexOf("account:") === 0 && accountMeta && later.viewer !== account;
-      if (!(Date.now() - later.at < LATER_MS) || otherLogIn) {
-        dropLater();
-        return;
-      }
-      var form = Array.prototype.filter.call(document.querySelectorAll("form[data-offline-finish]"), function (candidate) {
-        return candidate.action === later.action && viewerOf(candidate) === later.viewer;
-      })[0];
-      if (!form || !navigator.onLine) { return; }  // a page without it: the next one may have it
-      var queues = queuesOf(form);
-      var waited = 0;
-      dropLater().then(function submitWhenSent() {
-        // queue.js sends on "online"; if words still wait after a while, the form asks as ever.
-        if (unsent(queues) && waited < 20000) { waited += 500; setTimeout(submitWhenSent, 500); return; }
-        form.requestSubmit();
-      });
-    });
+    var queues = queuesOf(form);
+    var waited = 0;
+    (function submitWhenSent() {
+      // queue.js sends on "online"; if words still wait after a while, the form asks as ever.
+      if (unsent(queues) && waited < 20000) { waited += 500; setTimeout(submitWhenSent, 500); return; }
+      form.requestSubmit();
+    })();
   }
 
   /* Log out, log out everywhere, erase me, leave the session: forms marked
@@ -152,13 +133,13 @@
       // without a connection goes at once. Words still waiting stay, to be sent later. A log-out
       // or leaving (data-offline-finish) goes on by itself once the connection is back.
       event.preventDefault();
-      var later = null;
+      tell({ type: "forget", viewer: form.dataset.offlineForget });
       if (form.hasAttribute("data-offline-finish")) {
-        later = { action: form.action, viewer: viewerOf(form), at: Date.now() };
-        localStorage.setItem(LATER, JSON.stringify(later));
+        localStorage.setItem(LATER, JSON.stringify({ action: form.action, viewer: viewerOf(form), at: Date.now() }));
+        say(script.dataset.msgFinishLater);
+      } else {
+        say(script.dataset.msgForgetOffline);
       }
-      tell({ type: "forget", viewer: form.dataset.offlineForget, later: later });
-      say(later ? script.dataset.msgFinishLater : script.dataset.msgForgetOffline);
       return;
     }
     if (unsent(queues) && form.dataset.offlineConfirmed !== "true") {

@@ -189,21 +189,6 @@ async function keep(url, since) {
   return remember(url, response, asked);
 }
 
-/* A log-out or leaving asked for without a connection, for the next page to finish
-   (static/js/offline.js). Not under this release's name: a new release must not drop it. */
-const LATER_CACHE = "pitstop:finish-later";
-const LATER_KEY = new URL("finish-later", self.registration.scope).href;
-
-async function keepLater(later) {
-  const wish = { action: String(later.action || ""), viewer: String(later.viewer || ""), at: Number(later.at) || 0 };
-  await (await caches.open(LATER_CACHE)).put(LATER_KEY, new Response(JSON.stringify(wish)));
-}
-
-async function readLater() {
-  const kept = await caches.match(LATER_KEY, { cacheName: LATER_CACHE });
-  return kept ? kept.json() : null;
-}
-
 /* Only the signed-in session that is current keeps copies ("" when nobody is signed in). */
 async function onlyAccount(account) {
   const names = await pageCaches();
@@ -231,16 +216,11 @@ self.addEventListener("message", (event) => {
     work = onlyAccount(data.account);
   } else if (data.type === "forget") {
     work = forget(String(data.viewer || ""));
-    if (data.later && typeof data.later === "object") { work = Promise.all([work, keepLater(data.later)]); }
   } else if (data.type === "keep") {
     work = keep(String(data.url || ""), Number(data.since) || 0);
-  } else if (data.type === "later") {
-    work = data.drop ? caches.delete(LATER_CACHE).then(() => null) : readLater();
   }
-  const done = Promise.resolve(work).catch(() => null).then((result) => {
-    const answer = { done: data.type };
-    if (data.type === "later") { answer.later = result || null; }
-    if (event.ports && event.ports[0]) { event.ports[0].postMessage(answer); }
+  const done = Promise.resolve(work).catch(() => null).then(() => {
+    if (event.ports && event.ports[0]) { event.ports[0].postMessage({ done: data.type }); }
   });
   event.waitUntil(done);
 });

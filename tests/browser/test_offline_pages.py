@@ -85,12 +85,6 @@ CACHES_WHERE = """([wanted, prefix]) => {
 }"""
 
 
-# No log-out or leaving left to finish (the worker's wish, offline.js), found by a poll as above.
-NO_WISH_KEPT = """() => {
-    caches.has("pitstop:finish-later").then(kept => { window.pitstopWishKept = kept; });
-    return window.pitstopWishKept === false;
-}"""
-
 # The same for the copy of this page: found once a poll's read of the caches found it.
 COPY_OF_THIS_PAGE = """() => {
     caches.match(location.href.split("#")[0], {ignoreVary: true})
@@ -449,52 +443,7 @@ def test_log_out_while_offline_forgets_the_copies_at_once_and_logs_out_once_onli
     )
     page.goto(f"{live_server.url}{place.home}")
     expect(page.get_by_role("button", name="Uitloggen")).to_be_visible()
-    page.wait_for_function("() => localStorage.getItem('pitstop-finish-later') === null")
-
-
-def test_a_log_out_asked_offline_finishes_when_local_storage_lost_the_wish(
-    page, live_server, place
-):
-    """Seen in CI: the wish set in localStorage just before the phone went to another page was
-    gone on that page and on every page after it (so were copies in Cache Storage and in a
-    cookie). The worker keeps it too."""
-    page.set_viewport_size(PHONE)
-    log_in(page, live_server, "anna", PASSWORD)
-    page.goto(f"{live_server.url}{place.home}")
-    kept(page)
-    page.context.set_offline(True)
-    page.get_by_role("button", name="Uitloggen").click()
-    expect(page.locator("#offline-status")).to_contain_text("vanzelf verder")
-    page.evaluate("() => localStorage.removeItem('pitstop-finish-later')")  # as CI saw it
-    page.goto(f"{live_server.url}{place.home}")
-    expect(page.get_by_role("heading", name="Geen verbinding", level=1)).to_be_visible()
-
-    page.context.set_offline(False)
-    page.goto(f"{live_server.url}{place.home}")
-    expect(page).to_have_url(re.compile("/inloggen/"), timeout=BACK_ONLINE)
-    assert page.evaluate("() => caches.has('pitstop:finish-later')") is False  # done: gone
-
-
-def test_a_wish_kept_only_by_the_worker_does_not_log_out_a_new_log_in(page, live_server, place):
-    log_in(page, live_server, "anna", PASSWORD)
-    page.goto(f"{live_server.url}{place.home}")
-    kept(page)
-    page.evaluate(
-        """url => navigator.serviceWorker.ready.then(registration => new Promise(done => {
-            const channel = new MessageChannel();
-            channel.port1.onmessage = done;
-            const later = {action: url, viewer: "account:a-old", at: Date.now()};
-            registration.active.postMessage({type: "forget", viewer: "", later}, [channel.port2]);
-        }))""",
-        f"{live_server.url}/uitloggen/",
-    )
-    assert page.evaluate("() => caches.has('pitstop:finish-later')") is True
-    page.goto(f"{live_server.url}{place.home}")
-    expect(page.get_by_role("button", name="Uitloggen")).to_be_visible()
-    page.evaluate("() => { window.pitstopWishKept = undefined; }")
-    page.wait_for_function(NO_WISH_KEPT)
-    page.reload()
-    expect(page.get_by_role("button", name="Uitloggen")).to_be_visible()
+    assert page.evaluate("() => localStorage.getItem('pitstop-finish-later')") is None
 
 
 def test_a_session_ended_elsewhere_drops_the_copies_at_the_next_visit(
