@@ -58,10 +58,7 @@ SETS = {
     "dev4": DATA / "dev4_reflections.jsonl",
     "dev5": DATA / "dev5_reflections.jsonl",
     "heldout": DATA / "heldout_reflections.jsonl",
-    "heldout2": DATA / "heldout2_reflections.jsonl",
-    "heldout3": DATA / "heldout3_reflections.jsonl",
-    "heldout4": DATA / "heldout4_reflections.jsonl",
-    **{f"heldout{number}": DATA / f"heldout{number}_reflections.jsonl" for number in (5, 6, 7, 8)},
+    **{f"heldout{number}": DATA / f"heldout{number}_reflections.jsonl" for number in range(2, 9)},
 }
 # What the shipped concern space is learned from (`manage.py learn_concern_space`, README).
 TUNING_SETS = ("labelled", "tuning", "dev", "dev2", "dev3", "dev4", "dev5")

@@ -6,7 +6,6 @@ import json
 from collections import defaultdict
 from concurrent.futures import Future
 from concurrent.futures.process import BrokenProcessPool
-from pathlib import Path
 
 import numpy as np
 import pytest
@@ -38,53 +37,13 @@ from pitstops.suggestions.quality import (
     found_labels,
     read_labelled,
 )
+from tests.benchmarks import clustering
 
-DATA = Path(__file__).resolve().parent.parent / "data"
-LABELLED = DATA / "labelled_reflections.jsonl"
-TUNING = DATA / "tuning_reflections.jsonl"
-DEV = DATA / "dev_reflections.jsonl"
-DEV2 = DATA / "dev2_reflections.jsonl"
-HELDOUT = DATA / "heldout_reflections.jsonl"
-HELDOUT2 = DATA / "heldout2_reflections.jsonl"
-DEV3 = DATA / "dev3_reflections.jsonl"
-HELDOUT3 = DATA / "heldout3_reflections.jsonl"
-HELDOUT4 = DATA / "heldout4_reflections.jsonl"
-# Four more, written blind after the concern space was fixed: a small town, a post-war city
-# neighbourhood, a new-build suburb, villages in a rural municipality.
-HELDOUT5_TO_8 = [DATA / f"heldout{number}_reflections.jsonl" for number in (5, 6, 7, 8)]
-DEV4 = DATA / "dev4_reflections.jsonl"
-DEV5 = DATA / "dev5_reflections.jsonl"
-SETS = [
-    LABELLED,
-    TUNING,
-    DEV,
-    DEV2,
-    DEV3,
-    DEV4,
-    DEV5,
-    HELDOUT,
-    HELDOUT2,
-    HELDOUT3,
-    HELDOUT4,
-    *HELDOUT5_TO_8,
-]
-SET_NAMES = [
-    "labelled",
-    "tuning",
-    "dev",
-    "dev2",
-    "dev3",
-    "dev4",
-    "dev5",
-    "heldout",
-    "heldout2",
-    "heldout3",
-    "heldout4",
-    "heldout5",
-    "heldout6",
-    "heldout7",
-    "heldout8",
-]
+# Every labelled set, named as `make bench` names them: the benchmark's own list.
+SET_NAMES = list(clustering.SETS)
+SETS = list(clustering.SETS.values())
+LABELLED, TUNING = clustering.SETS["labelled"], clustering.SETS["tuning"]
+DEV2, DEV3, DEV4, DEV5 = (clustering.SETS[f"dev{number}"] for number in (2, 3, 4, 5))
 
 # Two topics that share many words within a topic and none across: any method must split them.
 SPACE = [
@@ -258,20 +217,7 @@ def test_an_unknown_method_is_refused_with_a_clear_message():
 
 @pytest.mark.parametrize(
     ("path", "size", "topics", "themes_each"),
-    [
-        (LABELLED, 80, 5, 4),
-        (TUNING, 150, 7, 3),
-        (DEV, 150, 7, 3),
-        (DEV2, 150, 7, 3),
-        (DEV3, 150, 7, 3),
-        (DEV4, 150, 7, 3),
-        (DEV5, 150, 7, 3),
-        (HELDOUT, 150, 7, 3),
-        (HELDOUT2, 150, 7, 3),
-        (HELDOUT3, 150, 7, 3),
-        (HELDOUT4, 150, 7, 3),
-        *((path, 150, 7, 3) for path in HELDOUT5_TO_8),
-    ],
+    [(path, 80, 5, 4) if path == LABELLED else (path, 150, 7, 3) for path in SETS],
     ids=SET_NAMES,
 )
 def test_each_labelled_set_is_large_enough_and_its_topics_cut_across_themes(
@@ -296,7 +242,7 @@ def test_each_labelled_set_is_large_enough_and_its_topics_cut_across_themes(
 # churches, money worries kept quiet; summer tourists, farmers under strain): there the default
 # finds less (ARI 0.124, 0.088 and 0.103, F1 0.380, 0.375 and 0.379, against at most 0.013 and
 # 0.205 for the baselines), see README.
-UNKNOWN_CONCERNS = {DEV4, DEV5, HELDOUT5_TO_8[3]}
+UNKNOWN_CONCERNS = {DEV4, DEV5, clustering.SETS["heldout8"]}
 
 
 @pytest.mark.parametrize("path", SETS, ids=SET_NAMES)

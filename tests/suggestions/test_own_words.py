@@ -17,10 +17,10 @@ from pitstops.suggestions import COMBINED, Note, cluster_labels, concepts
 from pitstops.suggestions.engine import concept_matrix
 from pitstops.suggestions.quality import adjusted_rand, best_match_f1, found_labels, read_labelled
 from pitstops.synthesis.likeness import more_like_this
+from tests.benchmarks.clustering import DATA
 from tests.factories import ExpeditionFactory, RedThreadFactory, ReflectionFactory
 
 from . import test_runs
-from .test_engine import DATA
 from .test_learning import EARLIER_SPACE, earlier_thread, run_now
 from .test_runs import url
 
